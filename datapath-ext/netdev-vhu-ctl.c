@@ -1,0 +1,478 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The vhost-user control thread.
+ *
+ * One thread, "vhost_ctl", serves the control sockets of all vhostuserclient
+ * ports: it connects (and reconnects), reads the front-end's requests and
+ * answers them through lib/'s struct vhu_dev.  A thread of its own, rather
+ * than the main loop, because the front-end waits for some answers (QEMU
+ * stalls a vCPU on GET_VRING_BASE) while the main loop can be busy for long
+ * stretches with OpenFlow or the database.
+ *
+ * Guest rings reach PMD threads through an RCU-protected struct vhu_dp_view
+ * per port.  When lib/ takes a ring out of service it calls our changed()
+ * hook, which publishes a view without the ring, and then synchronize(),
+ * which waits for an RCU grace period: every PMD thread passes a quiescent
+ * point between polls, so afterwards none of them holds the old view, and
+ * lib/ may unmap memory or read ring positions safely.  The thread holds no
+ * mutex while it waits, and nothing else waits for it. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "netdev-vhu-private.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "seq.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(netdev_vhu_ctl);
+
+COVERAGE_DEFINE(vhostuser_connect);
+COVERAGE_DEFINE(vhostuser_connect_fail);
+COVERAGE_DEFINE(vhostuser_disconnect);
+COVERAGE_DEFINE(vhostuser_msg);
+COVERAGE_DEFINE(vhostuser_proto_error);
+
+/* Requests handled per port per wake-up, so that one busy front-end cannot
+ * starve the others. */
+#define VHU_MSGS_PER_RUN 64
+
+static struct ovs_mutex vhu_ports_mutex = OVS_MUTEX_INITIALIZER;
+static struct ovs_list vhu_ports OVS_GUARDED_BY(vhu_ports_mutex)
+    = OVS_LIST_INITIALIZER(&vhu_ports);
+
+/* Changed to wake the control thread. */
+static struct seq *vhu_ctl_seq;
+
+static void *vhu_ctl_main(void *);
+static void vhu_port_run(struct vhu_port *, long long int now);
+static void vhu_port_wait(const struct vhu_port *);
+static void vhu_port_unref(struct vhu_port *);
+static const struct vhu_dev_ops vhu_port_dev_ops;
+
+static void
+vhu_ctl_start(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    if (ovsthread_once_start(&once)) {
+        vhu_ctl_seq = seq_create();
+        ovs_thread_create("vhost_ctl", vhu_ctl_main, NULL);
+        ovsthread_once_done(&once);
+    }
+}
+
+static void
+vhu_ctl_wake(void)
+{
+    seq_change(vhu_ctl_seq);
+}
+
+/* Creates the vhost-user side of 'netdev'.  It stays idle until
+ * vhu_port_configure() gives it a socket path. */
+struct vhu_port *
+vhu_port_create(struct netdev *netdev)
+{
+    struct vhu_port *port = xzalloc(sizeof *port);
+
+    vhu_ctl_start();
+
+    /* One reference for the netdev, one for the control thread's list. */
+    ovs_refcount_init(&port->ref_cnt);
+    ovs_refcount_ref(&port->ref_cnt);
+    port->name = xstrdup(netdev_get_name(netdev));
+    ovs_mutex_init(&port->mutex);
+    port->netdev = netdev;
+    port->created = time_msec();
+    port->status.state = VHU_CONN_CONNECTING;
+    port->status.since = port->created;
+    vhu_dev_init(&port->dev, &vhu_port_dev_ops, port, VHU_MAX_QUEUE_PAIRS);
+    vhu_msg_reader_init(&port->reader);
+    ovsrcu_set_hidden(&port->view, xzalloc(sizeof(struct vhu_dp_view)));
+    atomic_init(&port->tx_dropped_down, 0);
+
+    ovs_mutex_lock(&vhu_ports_mutex);
+    ovs_list_push_back(&vhu_ports, &port->list_node);
+    ovs_mutex_unlock(&vhu_ports_mutex);
+    vhu_ctl_wake();
+    return port;
+}
+
+/* Detaches 'port' from its netdev, which is going away.  The control thread
+ * closes the connection and frees the port later. */
+void
+vhu_port_destroy(struct vhu_port *port)
+{
+    if (port) {
+        ovs_mutex_lock(&port->mutex);
+        port->netdev = NULL;
+        ovs_mutex_unlock(&port->mutex);
+        vhu_ctl_wake();
+        vhu_port_unref(port);
+    }
+}
+
+/* Sets the socket 'port' connects to ('path', or NULL for none) and how many
+ * milliseconds it waits between attempts.  A change drops any connection
+ * and starts over. */
+void
+vhu_port_configure(struct vhu_port *port, const char *path,
+                   long long int reconnect_interval)
+{
+    ovs_mutex_lock(&port->mutex);
+    if (!nullable_string_is_equal(path, port->path)
+        || reconnect_interval != port->reconnect_interval) {
+        free(port->path);
+        port->path = nullable_xstrdup(path);
+        port->reconnect_interval = reconnect_interval;
+        port->reconnect = true;
+        vhu_ctl_wake();
+    }
+    ovs_mutex_unlock(&port->mutex);
+}
+
+/* Copies the connection's status into '*status'. */
+void
+vhu_port_get_status(struct vhu_port *port, struct vhu_port_status *status)
+{
+    ovs_mutex_lock(&port->mutex);
+    *status = port->status;
+    ovs_mutex_unlock(&port->mutex);
+}
+
+static void
+vhu_port_free(struct vhu_port *port)
+{
+    ovs_mutex_destroy(&port->mutex);
+    free(ovsrcu_get_protected(struct vhu_dp_view *, &port->view));
+    free(port->path);
+    free(port->name);
+    free(port);
+}
+
+static void
+vhu_port_unref(struct vhu_port *port)
+{
+    if (ovs_refcount_unref(&port->ref_cnt) == 1) {
+        /* PMD threads stopped using the port before its netdev went away,
+         * but RCU readers may still hold its last view. */
+        ovsrcu_postpone(vhu_port_free, port);
+    }
+}
+
+/* The control thread. */
+
+static void *
+vhu_ctl_main(void *arg OVS_UNUSED)
+{
+    for (;;) {
+        uint64_t seqno = seq_read(vhu_ctl_seq);
+        struct vhu_port **ports;
+        struct vhu_port *port;
+        size_t n = 0;
+
+        ovs_mutex_lock(&vhu_ports_mutex);
+        ports = xmalloc(ovs_list_size(&vhu_ports) * sizeof *ports + 1);
+        LIST_FOR_EACH (port, list_node, &vhu_ports) {
+            ovs_refcount_ref(&port->ref_cnt);
+            ports[n++] = port;
+        }
+        ovs_mutex_unlock(&vhu_ports_mutex);
+
+        for (size_t i = 0; i < n; i++) {
+            vhu_port_run(ports[i], time_msec());
+        }
+        for (size_t i = 0; i < n; i++) {
+            vhu_port_wait(ports[i]);
+            vhu_port_unref(ports[i]);
+        }
+        free(ports);
+
+        seq_wait(vhu_ctl_seq, seqno);
+        poll_block();
+    }
+    return NULL;
+}
+
+/* Copies what the main thread may see into the port's status and tells OVS
+ * about changes. */
+static void
+vhu_port_publish_status(struct vhu_port *port)
+{
+    const struct vhu_dev *dev = &port->dev;
+    struct vhu_port_status s;
+
+    memset(&s, 0, sizeof s);
+    s.state = port->conn.state;
+    s.since = port->conn.since;
+    s.last_error = port->conn.last_error;
+    s.n_connects = port->conn.n_connects;
+    s.n_disconnects = port->conn.n_disconnects;
+    if (!port->has_conn) {
+        s.state = VHU_CONN_CONNECTING;
+        s.since = port->created;
+    }
+    s.features = dev->features;
+    s.protocol_features = dev->protocol_features;
+    s.n_queue_pairs = vhu_dev_n_queue_pairs(dev);
+    for (unsigned int i = 0; i < VHU_MAX_VRINGS; i++) {
+        const struct vhu_vring *vr = &dev->vrings[i];
+
+        s.enabled_vrings |= (uint32_t) vr->enabled << i;
+        s.live_vrings |= (uint32_t) vr->live << i;
+        s.vring_sizes[i] = vr->num;
+    }
+    s.driver_ok = vhu_dev_driver_ok(dev);
+    s.guest_mtu = dev->mtu;
+
+    ovs_mutex_lock(&port->mutex);
+    if (memcmp(&s, &port->status, sizeof s)) {
+        unsigned int old_n_qp = port->status.n_queue_pairs;
+
+        port->status = s;
+        if (port->netdev) {
+            if (s.n_queue_pairs && s.n_queue_pairs != old_n_qp) {
+                netdev_request_reconfigure(port->netdev);
+            }
+            netdev_change_seq_changed(port->netdev);
+        }
+    }
+    ovs_mutex_unlock(&port->mutex);
+}
+
+/* Publishes a datapath view with the rings that are live now. */
+static void
+vhu_port_publish_view(struct vhu_port *port)
+{
+    struct vhu_dp_view *old = ovsrcu_get_protected(struct vhu_dp_view *,
+                                                   &port->view);
+    struct vhu_dp_view *view = xzalloc(sizeof *view);
+
+    for (unsigned int qp = 0; qp < VHU_MAX_QUEUE_PAIRS; qp++) {
+        struct vhu_vring *rx = &port->dev.vrings[vhu_rx_vring(qp)];
+        struct vhu_vring *tx = &port->dev.vrings[vhu_tx_vring(qp)];
+
+        view->rx[qp] = rx->live ? &rx->vq : NULL;
+        if (tx->live) {
+            view->tx[qp] = &tx->vq;
+            view->tx_map[view->n_tx++] = qp;
+        }
+    }
+    if (memcmp(view, old, sizeof *view)) {
+        ovsrcu_set(&port->view, view);
+        ovsrcu_postpone(free, old);
+    } else {
+        free(view);
+    }
+}
+
+/* lib/ hooks. */
+
+static void
+vhu_port_changed(void *port_)
+{
+    struct vhu_port *port = port_;
+
+    vhu_port_publish_view(port);
+    vhu_port_publish_status(port);
+}
+
+static void
+vhu_port_synchronize(void *port_ OVS_UNUSED)
+{
+    ovsrcu_synchronize();
+}
+
+static void
+vhu_port_log(void *port_, enum vhu_log_level level, const char *message)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct vhu_port *port = port_;
+
+    switch (level) {
+    case VHU_LOG_WARN:
+        COVERAGE_INC(vhostuser_proto_error);
+        VLOG_WARN_RL(&rl, "%s: %s", port->name, message);
+        break;
+    case VHU_LOG_INFO:
+        VLOG_INFO_RL(&rl, "%s: %s", port->name, message);
+        break;
+    case VHU_LOG_DBG:
+    default:
+        VLOG_DBG_RL(&rl, "%s: %s", port->name, message);
+        break;
+    }
+}
+
+static const struct vhu_dev_ops vhu_port_dev_ops = {
+    .changed = vhu_port_changed,
+    .synchronize = vhu_port_synchronize,
+    .log = vhu_port_log,
+};
+
+/* Connection handling. */
+
+static void
+vhu_port_disconnect(struct vhu_port *port, int error, long long int now)
+{
+    if (port->conn.state == VHU_CONN_CONNECTED) {
+        COVERAGE_INC(vhostuser_disconnect);
+        VLOG_INFO("%s: disconnected from %s (%s)", port->name,
+                  port->conn.path,
+                  error == EOF ? "closed by peer"
+                  : error ? ovs_strerror(error) : "port reconfigured");
+    }
+    vhu_dev_disconnect(&port->dev);
+    vhu_msg_reader_reset(&port->reader);
+    vhu_conn_close(&port->conn, error == EOF ? 0 : error, now);
+    vhu_port_publish_status(port);
+}
+
+/* Handles requests from the front-end until none is left or enough were
+ * handled for this round. */
+static void
+vhu_port_serve(struct vhu_port *port, long long int now)
+{
+    for (int i = 0; i < VHU_MSGS_PER_RUN; i++) {
+        int error = vhu_msg_recv(port->conn.fd, &port->reader);
+
+        if (error == EAGAIN) {
+            return;
+        } else if (error) {
+            if (error == EPROTO) {
+                COVERAGE_INC(vhostuser_proto_error);
+                VLOG_WARN("%s: malformed vhost-user message from %s",
+                          port->name, port->conn.path);
+            }
+            vhu_port_disconnect(port, error, now);
+            return;
+        }
+
+        struct vhu_msg *msg = &port->reader.msg;
+        COVERAGE_INC(vhostuser_msg);
+        VLOG_DBG("%s: %s (flags %#"PRIx32", %"PRIu32" bytes, %u fds)",
+                 port->name, vhu_request_name(msg->hdr.request),
+                 msg->hdr.flags, msg->hdr.size, msg->n_fds);
+        error = vhu_dev_handle_msg(&port->dev, msg, &port->reply);
+        vhu_msg_reader_init(&port->reader);
+        if (!error && port->reply.hdr.request) {
+            error = vhu_msg_send(port->conn.fd, &port->reply);
+        }
+        if (error) {
+            vhu_port_disconnect(port, error, now);
+            return;
+        }
+    }
+    /* More may be waiting: come back at once. */
+    poll_immediate_wake();
+}
+
+static void
+vhu_port_try_connect(struct vhu_port *port, long long int now)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 1);
+    int error = vhu_conn_run(&port->conn, now);
+
+    if (!error) {
+        COVERAGE_INC(vhostuser_connect);
+        VLOG_INFO("%s: connected to vhost-user server %s", port->name,
+                  port->conn.path);
+        vhu_msg_reader_init(&port->reader);
+        vhu_port_publish_status(port);
+    } else if (error != EAGAIN) {
+        COVERAGE_INC(vhostuser_connect_fail);
+        if (port->conn.n_attempts == 1) {
+            VLOG_INFO("%s: cannot connect to %s (%s), retrying every %lld "
+                      "ms", port->name, port->conn.path,
+                      ovs_strerror(error), port->conn.retry_interval);
+        } else {
+            VLOG_INFO_RL(&rl, "%s: still cannot connect to %s (%s) after %"
+                         PRIu64" attempts", port->name, port->conn.path,
+                         ovs_strerror(error), port->conn.n_attempts);
+        }
+        vhu_port_publish_status(port);
+    }
+}
+
+/* Does the control thread's work for 'port'. */
+static void
+vhu_port_run(struct vhu_port *port, long long int now)
+{
+    bool gone, reconnect;
+    char *path = NULL;
+    long long int interval = 0;
+
+    ovs_mutex_lock(&port->mutex);
+    gone = !port->netdev;
+    reconnect = port->reconnect;
+    if (reconnect) {
+        path = nullable_xstrdup(port->path);
+        interval = port->reconnect_interval;
+        port->reconnect = false;
+    }
+    ovs_mutex_unlock(&port->mutex);
+
+    if (gone || reconnect) {
+        if (port->has_conn) {
+            vhu_port_disconnect(port, 0, now);
+            port->has_conn = false;
+        }
+        if (gone) {
+            ovs_mutex_lock(&vhu_ports_mutex);
+            ovs_list_remove(&port->list_node);
+            ovs_mutex_unlock(&vhu_ports_mutex);
+            vhu_port_unref(port);
+            free(path);
+            return;
+        }
+        if (path) {
+            vhu_conn_init(&port->conn, path, interval, now);
+            port->has_conn = true;
+        }
+        free(path);
+        vhu_port_publish_status(port);
+    }
+
+    if (!port->has_conn) {
+        return;
+    }
+    if (port->conn.state == VHU_CONN_CONNECTING) {
+        vhu_port_try_connect(port, now);
+    }
+    if (port->conn.state == VHU_CONN_CONNECTED) {
+        vhu_port_serve(port, now);
+    }
+}
+
+static void
+vhu_port_wait(const struct vhu_port *port)
+{
+    if (!port->has_conn) {
+        return;
+    }
+    if (port->conn.state == VHU_CONN_CONNECTED) {
+        poll_fd_wait(port->conn.fd, POLLIN);
+    } else {
+        poll_timer_wait_until(port->conn.next_attempt);
+    }
+}

@@ -1,0 +1,166 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* The datapath of vhostuserclient ports: what PMD threads run.
+ *
+ * Receiving takes a burst from the guest's transmit ring; sending places a
+ * burst into the guest's receive ring, retrying a few times if the guest is
+ * slow to refill it.  Rings come from the port's RCU-protected view (see
+ * netdev-vhu-ctl.c), so no lock is needed, except when several PMD threads
+ * may send into the same guest ring. */
+
+#include <config.h>
+
+#include <errno.h>
+
+#include "dp-packet.h"
+#include "dpif-netdev.h"
+#include "netdev-vhu-private.h"
+#include "virtq.h"
+
+static inline struct vhu_dp_view *
+netdev_vhu_view(const struct netdev *netdev)
+{
+    struct netdev_vhu *dev = CONTAINER_OF(netdev, struct netdev_vhu, up);
+
+    return ovsrcu_get(struct vhu_dp_view *, &dev->port->view);
+}
+
+static void *
+netdev_vhu_alloc_packet(void *aux OVS_UNUSED, uint32_t size, uint8_t **data)
+{
+    struct dp_packet *packet = dp_packet_new_with_headroom(size,
+                                                           DP_NETDEV_HEADROOM);
+
+    dp_packet_set_size(packet, size);
+    *data = dp_packet_data(packet);
+    return packet;
+}
+
+/* Receives a burst from the guest's transmit queue 'rxq->queue_id'. */
+int
+netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
+                    int *qfill)
+{
+    const struct vhu_dp_view *view = netdev_vhu_view(rxq->netdev);
+    struct vhu_virtq *vq = NULL;
+    int left = 0;
+    int n = 0;
+
+    if (rxq->queue_id < VHU_MAX_QUEUE_PAIRS) {
+        vq = view->rx[rxq->queue_id];
+    }
+    if (vq) {
+        n = vhu_virtq_dequeue_burst(vq, (void **) batch->packets,
+                                    NETDEV_MAX_BURST,
+                                    netdev_vhu_alloc_packet, NULL, &left);
+    }
+    if (qfill) {
+        *qfill = left;
+    }
+    if (!n) {
+        return EAGAIN;
+    }
+    batch->count = n;
+    return 0;
+}
+
+/* Returns true if the guest has enabled transmit queue 'rxq->queue_id':
+ * PMD threads skip queues that are not. */
+bool
+netdev_vhu_rxq_enabled(struct netdev_rxq *rxq)
+{
+    const struct vhu_dp_view *view = netdev_vhu_view(rxq->netdev);
+
+    return rxq->queue_id < VHU_MAX_QUEUE_PAIRS && view->rx[rxq->queue_id];
+}
+
+static void
+vhu_tx_lock(struct vhu_tx_lock *lock)
+{
+    while (atomic_flag_test_and_set_explicit(&lock->busy,
+                                             memory_order_acquire)) {
+        continue;
+    }
+}
+
+static void
+vhu_tx_unlock(struct vhu_tx_lock *lock)
+{
+    atomic_flag_clear_explicit(&lock->busy, memory_order_release);
+}
+
+/* Sends 'batch' into one of the guest's receive queues, chosen by 'qid'. */
+int
+netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
+                bool concurrent_txq)
+{
+    struct netdev_vhu *dev = CONTAINER_OF(netdev, struct netdev_vhu, up);
+    const struct vhu_dp_view *view = netdev_vhu_view(netdev);
+    struct vhu_pkt pkts[NETDEV_MAX_BURST];
+    struct dp_packet *packet;
+    uint32_t max_frame;
+    int retries_max;
+    int n_pkts = 0;
+    int sent = 0;
+
+    if (!view->n_tx) {
+        uint64_t orig;
+
+        atomic_add_relaxed(&dev->port->tx_dropped_down,
+                           dp_packet_batch_size(batch), &orig);
+        dp_packet_delete_batch(batch, true);
+        return 0;
+    }
+
+    unsigned int qp = view->tx_map[(unsigned int) qid % view->n_tx];
+    struct vhu_virtq *vq = view->tx[qp];
+    struct vhu_tx_lock *lock = NULL;
+
+    if (concurrent_txq || netdev->n_txq > view->n_tx) {
+        lock = &dev->port->tx_locks[qp];
+        vhu_tx_lock(lock);
+    }
+
+    atomic_read_relaxed(&dev->max_tx_frame, &max_frame);
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        uint32_t size = dp_packet_size(packet);
+
+        if (size > max_frame) {
+            vq->stats.drop_too_big++;
+            continue;
+        }
+        pkts[n_pkts].data = dp_packet_data(packet);
+        pkts[n_pkts].size = size;
+        n_pkts++;
+    }
+
+    atomic_read_relaxed(&dev->tx_retries_max, &retries_max);
+    for (int retries = 0; ; retries++) {
+        sent += vhu_virtq_enqueue_burst(vq, pkts + sent, n_pkts - sent);
+        if (sent == n_pkts || retries >= retries_max) {
+            break;
+        }
+        vq->stats.retries++;
+    }
+    vq->stats.drop_full += n_pkts - sent;
+
+    if (lock) {
+        vhu_tx_unlock(lock);
+    }
+    dp_packet_delete_batch(batch, true);
+    return 0;
+}

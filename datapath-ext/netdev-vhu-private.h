@@ -1,0 +1,155 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef NETDEV_VHU_PRIVATE_H
+#define NETDEV_VHU_PRIVATE_H 1
+
+/* Shared between the files of the vhostuserclient netdev provider:
+ * netdev-vhu.c (the netdev class, main thread), netdev-vhu-ctl.c (the
+ * control thread that talks vhost-user) and netdev-vhu-io.c (the PMD
+ * datapath).
+ *
+ * Each port has two objects.  'struct netdev_vhu' is the netdev that OVS
+ * owns.  'struct vhu_port' holds the vhost-user connection and the guest's
+ * rings; it belongs to the control thread and is reference counted, so that
+ * a netdev can be destroyed at once while the control thread winds the
+ * connection down in its own time.
+ *
+ * Threads and what they touch:
+ *   - main thread: netdev_vhu, and the 'mutex'-guarded part of vhu_port;
+ *   - control thread: the "control thread only" part of vhu_port, and the
+ *     guarded part under 'mutex';
+ *   - PMD threads: 'view' and what it points to, through RCU.
+ * The control thread never holds a mutex while it waits for RCU, and no
+ * other thread waits for the control thread, so there is no deadlock. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netdev-provider.h"
+#include "openvswitch/list.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "vhost-user-conn.h"
+#include "vhost-user-dev.h"
+#include "vhost-user-msg.h"
+
+/* What PMD threads see of a port: the rings they may use right now.  It is
+ * immutable; the control thread publishes a new one whenever rings start or
+ * stop. */
+struct vhu_dp_view {
+    /* Indexed by queue pair.  NULL if the ring is not live. */
+    struct vhu_virtq *rx[VHU_MAX_QUEUE_PAIRS]; /* Guest TX: we receive. */
+    struct vhu_virtq *tx[VHU_MAX_QUEUE_PAIRS]; /* Guest RX: we send. */
+
+    /* OVS transmit queue 'qid' sends into guest queue pair
+     * tx_map[qid % n_tx]. */
+    unsigned int n_tx;
+    uint8_t tx_map[VHU_MAX_QUEUE_PAIRS];
+};
+
+/* What the main thread may know about the connection, copied out by the
+ * control thread whenever it changes. */
+struct vhu_port_status {
+    enum vhu_conn_state state;
+    long long int since;        /* When 'state' was entered (ms). */
+    int last_error;             /* errno of the last failure, or 0. */
+    uint64_t n_connects;
+    uint64_t n_disconnects;
+    uint64_t features;          /* Negotiated virtio features. */
+    uint64_t protocol_features; /* Negotiated protocol features. */
+    unsigned int n_queue_pairs; /* Started by the guest, 0 if none. */
+    uint32_t enabled_vrings;    /* Bit N: vring N enabled. */
+    uint32_t live_vrings;       /* Bit N: vring N in the datapath. */
+    uint16_t vring_sizes[VHU_MAX_VRINGS];
+    bool driver_ok;             /* Guest driver is up: carrier. */
+    uint16_t guest_mtu;         /* From NET_SET_MTU, 0 if none. */
+};
+
+/* A lock for a guest receive ring that several PMD threads send into.
+ * Taken only when sharing is possible. */
+struct vhu_tx_lock {
+    atomic_flag busy;
+} OVS_ALIGNED_VAR(CACHE_LINE_SIZE);
+
+/* The vhost-user side of a port. */
+struct vhu_port {
+    struct ovs_refcount ref_cnt;
+    char *name;                 /* The netdev's name, for logging. */
+    long long int created;      /* When (ms). */
+
+    struct ovs_mutex mutex;
+    /* The netdev, NULL once OVS destroyed it. */
+    struct netdev *netdev OVS_GUARDED;
+    char *path OVS_GUARDED;     /* Socket to connect to, NULL for none. */
+    long long int reconnect_interval OVS_GUARDED;
+    bool reconnect OVS_GUARDED; /* Configuration changed: start over. */
+    struct vhu_port_status status OVS_GUARDED;
+
+    /* Control thread only. */
+    struct ovs_list list_node;  /* In 'vhu_ports', under its mutex. */
+    bool has_conn;              /* 'conn' is configured. */
+    struct vhu_conn conn;
+    struct vhu_msg_reader reader;
+    struct vhu_msg reply;
+    struct vhu_dev dev;         /* Its rings are what PMDs use. */
+
+    /* PMD threads. */
+    OVSRCU_TYPE(struct vhu_dp_view *) view;
+    struct vhu_tx_lock tx_locks[VHU_MAX_QUEUE_PAIRS];
+    atomic_uint64_t tx_dropped_down;    /* Sent while no ring was live. */
+};
+
+/* The netdev. */
+struct netdev_vhu {
+    struct netdev up;
+    struct vhu_port *port;      /* Set by construct, never changes. */
+
+    struct ovs_mutex mutex;
+    char *path OVS_GUARDED;     /* options:vhost-server-path. */
+    int mtu OVS_GUARDED;
+    struct eth_addr hwaddr OVS_GUARDED;
+
+    /* Read by PMD threads. */
+    atomic_int tx_retries_max;  /* options:tx-retries-max. */
+    atomic_uint32_t max_tx_frame;   /* Longest frame sent to the guest. */
+};
+
+bool is_netdev_vhu_class(const struct netdev_class *);
+
+static inline struct netdev_vhu *
+netdev_vhu_cast(const struct netdev *netdev)
+{
+    ovs_assert(is_netdev_vhu_class(netdev_get_class(netdev)));
+    return CONTAINER_OF(netdev, struct netdev_vhu, up);
+}
+
+/* netdev-vhu-ctl.c. */
+struct vhu_port *vhu_port_create(struct netdev *);
+void vhu_port_destroy(struct vhu_port *);
+void vhu_port_configure(struct vhu_port *, const char *path,
+                        long long int reconnect_interval);
+void vhu_port_get_status(struct vhu_port *, struct vhu_port_status *);
+
+/* netdev-vhu-io.c. */
+int netdev_vhu_rxq_recv(struct netdev_rxq *, struct dp_packet_batch *,
+                        int *qfill);
+bool netdev_vhu_rxq_enabled(struct netdev_rxq *);
+int netdev_vhu_send(struct netdev *, int qid, struct dp_packet_batch *,
+                    bool concurrent_txq);
+
+#endif /* netdev-vhu-private.h */

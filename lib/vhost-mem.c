@@ -1,0 +1,251 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Guest memory table: mapping the front-end's region fds and translating
+ * guest addresses.  See vhost-mem.h. */
+
+#include "vhost-mem.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vhost-user-proto.h"
+
+void
+vhu_mem_init(struct vhu_mem *mem)
+{
+    memset(mem, 0, sizeof *mem);
+}
+
+static void
+vhu_mem_unmap_region(struct vhu_mem_region *r)
+{
+    if (r->map_base) {
+        munmap(r->map_base, r->map_size);
+    }
+    memset(r, 0, sizeof *r);
+}
+
+/* Unmaps every region. */
+void
+vhu_mem_clear(struct vhu_mem *mem)
+{
+    for (unsigned int i = 0; i < mem->n_regions; i++) {
+        vhu_mem_unmap_region(&mem->regions[i]);
+    }
+    mem->n_regions = 0;
+}
+
+/* Checks 'desc' for sanity and against the regions already in 'mem'.
+ * Returns 0 or a positive errno. */
+static int
+vhu_mem_check_new(const struct vhu_mem *mem,
+                  const struct vhost_user_memory_region *desc)
+{
+    uint64_t size = desc->memory_size;
+
+    if (!size
+        || desc->guest_phys_addr + size < desc->guest_phys_addr
+        || desc->userspace_addr + size < desc->userspace_addr
+        || desc->mmap_offset + size < desc->mmap_offset
+        || size > SIZE_MAX) {
+        return EINVAL;
+    }
+    if (mem->n_regions >= VHU_MEM_MAX_REGIONS) {
+        return ENOSPC;
+    }
+    for (unsigned int i = 0; i < mem->n_regions; i++) {
+        const struct vhu_mem_region *r = &mem->regions[i];
+
+        if (desc->guest_phys_addr < r->gpa + r->size
+            && r->gpa < desc->guest_phys_addr + size) {
+            return EEXIST;
+        }
+    }
+    return 0;
+}
+
+static void
+vhu_mem_append(struct vhu_mem *mem,
+               const struct vhost_user_memory_region *desc, uint8_t *hva,
+               void *map_base, size_t map_size)
+{
+    struct vhu_mem_region *r = &mem->regions[mem->n_regions++];
+
+    r->gpa = desc->guest_phys_addr;
+    r->size = desc->memory_size;
+    r->uva = desc->userspace_addr;
+    r->fd_offset = desc->mmap_offset;
+    r->hva = hva;
+    r->map_base = map_base;
+    r->map_size = map_size;
+}
+
+/* Maps the region 'desc' from 'fd' (which the caller still owns and may
+ * close afterwards) and adds it to 'mem'.  The file must be large enough for
+ * the whole region, because touching a mapping beyond the end of its file
+ * raises SIGBUS.  Returns 0 or a positive errno. */
+int
+vhu_mem_add_fd(struct vhu_mem *mem,
+               const struct vhost_user_memory_region *desc, int fd)
+{
+    struct stat st;
+    int error;
+
+    error = vhu_mem_check_new(mem, desc);
+    if (error) {
+        return error;
+    }
+    if (fstat(fd, &st)) {
+        return errno;
+    }
+    if (!S_ISREG(st.st_mode)
+        || desc->mmap_offset + desc->memory_size > (uint64_t) st.st_size) {
+        return EINVAL;
+    }
+
+    /* hugetlbfs needs offset and length in whole huge pages; st_blksize is
+     * the huge page size there and the page size elsewhere. */
+    uint64_t align = st.st_blksize > 0 ? st.st_blksize : 4096;
+    if (align & (align - 1)) {
+        align = 4096;
+    }
+    uint64_t start = desc->mmap_offset & ~(align - 1);
+    uint64_t end = desc->mmap_offset + desc->memory_size;
+    end = (end + align - 1) & ~(align - 1);
+    if (end - start > SIZE_MAX) {
+        return EINVAL;
+    }
+
+    void *base = mmap(NULL, end - start, PROT_READ | PROT_WRITE, MAP_SHARED,
+                      fd, start);
+    if (base == MAP_FAILED) {
+        return errno;
+    }
+    vhu_mem_append(mem, desc,
+                   (uint8_t *) base + (desc->mmap_offset - start),
+                   base, end - start);
+    return 0;
+}
+
+/* Adds region 'desc' whose guest memory the caller already has at 'hva'.
+ * For tests and fuzzers; such regions are never unmapped by us. */
+int
+vhu_mem_add_mapped(struct vhu_mem *mem,
+                   const struct vhost_user_memory_region *desc, void *hva)
+{
+    int error = vhu_mem_check_new(mem, desc);
+
+    if (!error) {
+        vhu_mem_append(mem, desc, hva, NULL, 0);
+    }
+    return error;
+}
+
+/* Removes and unmaps the region that matches 'desc' (same guest-physical
+ * start, size and front-end address).  Returns 0 or ENOENT. */
+int
+vhu_mem_remove(struct vhu_mem *mem,
+               const struct vhost_user_memory_region *desc)
+{
+    for (unsigned int i = 0; i < mem->n_regions; i++) {
+        struct vhu_mem_region *r = &mem->regions[i];
+
+        if (r->gpa == desc->guest_phys_addr
+            && r->size == desc->memory_size
+            && r->uva == desc->userspace_addr) {
+            struct vhu_mem_region *last = &mem->regions[--mem->n_regions];
+
+            vhu_mem_unmap_region(r);
+            if (r != last) {
+                *r = *last;
+                memset(last, 0, sizeof *last);
+            }
+            return 0;
+        }
+    }
+    return ENOENT;
+}
+
+/* Returns true if 'mem' holds exactly the 'n' regions in 'descs', in any
+ * order.  Front-ends resend an unchanged table often; recognising it spares
+ * remapping and pausing the rings. */
+bool
+vhu_mem_equals(const struct vhu_mem *mem,
+               const struct vhost_user_memory_region *descs, unsigned int n)
+{
+    if (n != mem->n_regions) {
+        return false;
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        bool found = false;
+
+        for (unsigned int j = 0; j < mem->n_regions && !found; j++) {
+            const struct vhu_mem_region *r = &mem->regions[j];
+
+            found = (r->gpa == descs[i].guest_phys_addr
+                     && r->size == descs[i].memory_size
+                     && r->uva == descs[i].userspace_addr
+                     && r->fd_offset == descs[i].mmap_offset);
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Translates the front-end virtual range ['uva', 'uva' + 'size') into our
+ * address space.  The whole range must lie in one region, because rings are
+ * accessed as plain arrays.  Returns NULL if it does not. */
+void *
+vhu_mem_uva_to_hva(const struct vhu_mem *mem, uint64_t uva, uint64_t size)
+{
+    for (unsigned int i = 0; i < mem->n_regions; i++) {
+        const struct vhu_mem_region *r = &mem->regions[i];
+        uint64_t offset = uva - r->uva;
+
+        if (offset < r->size && size <= r->size - offset) {
+            return r->hva + offset;
+        }
+    }
+    return NULL;
+}
+
+/* Slow path of vhu_mem_gpa_to_hva(): searches every region. */
+void *
+vhu_mem_gpa_to_hva__(const struct vhu_mem *mem, uint64_t gpa,
+                     uint64_t *size, uint32_t *hint)
+{
+    for (unsigned int i = 0; i < mem->n_regions; i++) {
+        const struct vhu_mem_region *r = &mem->regions[i];
+        uint64_t offset = gpa - r->gpa;
+
+        if (offset < r->size) {
+            uint64_t left = r->size - offset;
+
+            if (*size > left) {
+                *size = left;
+            }
+            *hint = i;
+            return r->hva + offset;
+        }
+    }
+    return NULL;
+}

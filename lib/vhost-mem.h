@@ -1,0 +1,98 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef VHOST_MEM_H
+#define VHOST_MEM_H 1
+
+/* Guest memory table.
+ *
+ * The front-end shares guest RAM as a few regions, each a file descriptor we
+ * map.  Rings are located by the front-end's virtual addresses ("uva"),
+ * buffers by guest-physical addresses ("gpa"); both translate here into our
+ * own addresses ("hva"), always with the length the caller wants to touch,
+ * so that nothing a guest writes can make us read or write outside a
+ * mapping.
+ *
+ * The table is changed only while no datapath thread uses it (the device
+ * layer pauses live rings first), so lookups need no locking. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vhost_user_memory_region;
+
+/* Regions we accept (reported through GET_MAX_MEM_SLOTS). */
+#define VHU_MEM_MAX_REGIONS 32
+
+/* One mapped region. */
+struct vhu_mem_region {
+    uint64_t gpa;               /* Guest-physical start. */
+    uint64_t size;              /* Bytes; 0 marks an unused slot. */
+    uint64_t uva;               /* Front-end's virtual start. */
+    uint64_t fd_offset;         /* Where the region starts in its fd. */
+    uint8_t *hva;               /* Our address of 'gpa'. */
+    void *map_base;             /* What mmap() returned, NULL if the caller
+                                 * supplied the memory (tests, fuzzers). */
+    size_t map_size;            /* Bytes mapped at 'map_base'. */
+};
+
+/* A guest memory table.  Slots beyond 'n_regions' are zeroed, so that a
+ * lookup hint may point at any slot. */
+struct vhu_mem {
+    unsigned int n_regions;
+    struct vhu_mem_region regions[VHU_MEM_MAX_REGIONS];
+};
+
+void vhu_mem_init(struct vhu_mem *);
+void vhu_mem_clear(struct vhu_mem *);
+
+int vhu_mem_add_fd(struct vhu_mem *, const struct vhost_user_memory_region *,
+                   int fd);
+int vhu_mem_add_mapped(struct vhu_mem *,
+                       const struct vhost_user_memory_region *, void *hva);
+int vhu_mem_remove(struct vhu_mem *, const struct vhost_user_memory_region *);
+bool vhu_mem_equals(const struct vhu_mem *,
+                    const struct vhost_user_memory_region *, unsigned int n);
+
+void *vhu_mem_uva_to_hva(const struct vhu_mem *, uint64_t uva, uint64_t size);
+void *vhu_mem_gpa_to_hva__(const struct vhu_mem *, uint64_t gpa,
+                           uint64_t *size, uint32_t *hint);
+
+/* Translates guest-physical 'gpa' to our address.  On input '*size' is how
+ * many bytes the caller wants; on success it is reduced to how many of them
+ * are contiguous at the returned address (at least 1).  Returns NULL if
+ * 'gpa' is not guest memory.  '*hint' caches the last region used; it must
+ * start below VHU_MEM_MAX_REGIONS and stays there. */
+static inline void *
+vhu_mem_gpa_to_hva(const struct vhu_mem *mem, uint64_t gpa, uint64_t *size,
+                   uint32_t *hint)
+{
+    const struct vhu_mem_region *r = &mem->regions[*hint];
+    uint64_t offset = gpa - r->gpa;
+
+    if (offset < r->size) {
+        uint64_t left = r->size - offset;
+
+        if (*size > left) {
+            *size = left;
+        }
+        return r->hva + offset;
+    }
+    return vhu_mem_gpa_to_hva__(mem, gpa, size, hint);
+}
+
+#endif /* vhost-mem.h */

@@ -1,0 +1,270 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* vhost-user message framing.  See vhost-user-msg.h. */
+
+#include "vhost-user-msg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+void
+vhu_msg_reader_init(struct vhu_msg_reader *r)
+{
+    r->have = 0;
+    r->msg.n_fds = 0;
+}
+
+/* Drops a partly received message and closes its descriptors. */
+void
+vhu_msg_reader_reset(struct vhu_msg_reader *r)
+{
+    vhu_msg_close_fds(&r->msg);
+    r->have = 0;
+}
+
+/* Takes the descriptors of every SCM_RIGHTS block in 'mh' into 'msg'.
+ * Returns false, having closed them all, if there are too many. */
+static bool
+vhu_msg_collect_fds(struct msghdr *mh, struct vhu_msg *msg)
+{
+    bool ok = !(mh->msg_flags & MSG_CTRUNC);
+
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
+         cm = CMSG_NXTHDR(mh, cm)) {
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) {
+            continue;
+        }
+        size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        const uint8_t *data = CMSG_DATA(cm);
+
+        for (size_t i = 0; i < n; i++) {
+            int fd;
+
+            memcpy(&fd, data + i * sizeof fd, sizeof fd);
+            if (msg->n_fds < VHOST_USER_MAX_FDS) {
+                msg->fds[msg->n_fds++] = fd;
+            } else {
+                close(fd);
+                ok = false;
+            }
+        }
+    }
+    return ok;
+}
+
+/* Reads from socket 'fd' into 'r', without blocking.  Returns 0 when
+ * 'r->msg' holds a whole message (the caller then owns its descriptors and
+ * calls vhu_msg_reader_init() before reading the next), EAGAIN if more
+ * bytes are needed, EOF when the peer closed the connection, or another
+ * positive errno: a socket error, or EPROTO for a message we cannot frame
+ * (wrong version, oversized payload, too many descriptors).  After anything
+ * but 0 and EAGAIN the connection must be dropped. */
+int
+vhu_msg_recv(int fd, struct vhu_msg_reader *r)
+{
+    const size_t hdr_size = sizeof r->msg.hdr;
+    uint8_t *buf = (uint8_t *) &r->msg;
+
+    if (!r->have) {
+        r->msg.n_fds = 0;
+    }
+    for (;;) {
+        size_t want = hdr_size;
+
+        if (r->have >= hdr_size) {
+            if ((r->msg.hdr.flags & VHOST_USER_VERSION_MASK)
+                != VHOST_USER_VERSION
+                || r->msg.hdr.size > VHOST_USER_MAX_PAYLOAD) {
+                return EPROTO;
+            }
+            want += r->msg.hdr.size;
+        }
+        if (r->have == want) {
+            return 0;
+        }
+
+        /* Header and payload sit back to back in struct vhu_msg. */
+        union {
+            char buf[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))];
+            struct cmsghdr align;
+        } control;
+        struct iovec iov = {
+            .iov_base = buf + r->have,
+            .iov_len = want - r->have,
+        };
+        struct msghdr mh = {
+            .msg_iov = &iov,
+            .msg_iovlen = 1,
+            .msg_control = control.buf,
+            .msg_controllen = sizeof control.buf,
+        };
+        ssize_t n;
+
+        do {
+            n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            return errno == EWOULDBLOCK ? EAGAIN : errno;
+        }
+        if (!vhu_msg_collect_fds(&mh, &r->msg)) {
+            return EPROTO;
+        }
+        if (!n) {
+            return EOF;
+        }
+        r->have += n;
+    }
+}
+
+/* Writes 'msg' (header and 'msg->hdr.size' bytes of payload) and its
+ * 'n_fds' descriptors to socket 'fd'.  Returns 0 or a positive errno;
+ * EAGAIN means the peer does not read, which is as bad as an error. */
+int
+vhu_msg_send(int fd, const struct vhu_msg *msg)
+{
+    size_t size = sizeof msg->hdr + msg->hdr.size;
+    union {
+        char buf[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {
+        .iov_base = (void *) msg,
+        .iov_len = size,
+    };
+    struct msghdr mh = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+    };
+
+    if (msg->hdr.size > VHOST_USER_MAX_PAYLOAD
+        || msg->n_fds > VHOST_USER_MAX_FDS) {
+        return EINVAL;
+    }
+    if (msg->n_fds) {
+        struct cmsghdr *cm;
+
+        memset(control.buf, 0, sizeof control.buf);
+        mh.msg_control = control.buf;
+        mh.msg_controllen = CMSG_SPACE(msg->n_fds * sizeof(int));
+        cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(msg->n_fds * sizeof(int));
+        memcpy(CMSG_DATA(cm), msg->fds, msg->n_fds * sizeof(int));
+    }
+
+    while (iov.iov_len) {
+        ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno == EWOULDBLOCK ? EAGAIN : errno;
+        }
+        /* Descriptors went with the first byte. */
+        mh.msg_control = NULL;
+        mh.msg_controllen = 0;
+        iov.iov_base = (uint8_t *) iov.iov_base + n;
+        iov.iov_len -= n;
+    }
+    return 0;
+}
+
+/* Closes every descriptor still in 'msg'. */
+void
+vhu_msg_close_fds(struct vhu_msg *msg)
+{
+    for (unsigned int i = 0; i < msg->n_fds; i++) {
+        if (msg->fds[i] >= 0) {
+            close(msg->fds[i]);
+        }
+    }
+    msg->n_fds = 0;
+}
+
+/* Takes descriptor 'i' out of 'msg': the caller now owns it.  Returns -1 if
+ * there is no such descriptor. */
+int
+vhu_msg_take_fd(struct vhu_msg *msg, unsigned int i)
+{
+    int fd = -1;
+
+    if (i < msg->n_fds) {
+        fd = msg->fds[i];
+        msg->fds[i] = -1;
+    }
+    return fd;
+}
+
+/* Returns the name of 'request', as the specification spells it, or
+ * "unknown". */
+const char *
+vhu_request_name(uint32_t request)
+{
+    static const char *const names[VHOST_USER_N_REQUESTS] = {
+#define VHU_NAME(R) [VHOST_USER_##R] = #R
+        VHU_NAME(NONE),
+        VHU_NAME(GET_FEATURES),
+        VHU_NAME(SET_FEATURES),
+        VHU_NAME(SET_OWNER),
+        VHU_NAME(RESET_OWNER),
+        VHU_NAME(SET_MEM_TABLE),
+        VHU_NAME(SET_LOG_BASE),
+        VHU_NAME(SET_LOG_FD),
+        VHU_NAME(SET_VRING_NUM),
+        VHU_NAME(SET_VRING_ADDR),
+        VHU_NAME(SET_VRING_BASE),
+        VHU_NAME(GET_VRING_BASE),
+        VHU_NAME(SET_VRING_KICK),
+        VHU_NAME(SET_VRING_CALL),
+        VHU_NAME(SET_VRING_ERR),
+        VHU_NAME(GET_PROTOCOL_FEATURES),
+        VHU_NAME(SET_PROTOCOL_FEATURES),
+        VHU_NAME(GET_QUEUE_NUM),
+        VHU_NAME(SET_VRING_ENABLE),
+        VHU_NAME(SEND_RARP),
+        VHU_NAME(NET_SET_MTU),
+        VHU_NAME(SET_BACKEND_REQ_FD),
+        VHU_NAME(IOTLB_MSG),
+        VHU_NAME(SET_VRING_ENDIAN),
+        VHU_NAME(GET_CONFIG),
+        VHU_NAME(SET_CONFIG),
+        VHU_NAME(CREATE_CRYPTO_SESSION),
+        VHU_NAME(CLOSE_CRYPTO_SESSION),
+        VHU_NAME(POSTCOPY_ADVISE),
+        VHU_NAME(POSTCOPY_LISTEN),
+        VHU_NAME(POSTCOPY_END),
+        VHU_NAME(GET_INFLIGHT_FD),
+        VHU_NAME(SET_INFLIGHT_FD),
+        VHU_NAME(GPU_SET_SOCKET),
+        VHU_NAME(RESET_DEVICE),
+        VHU_NAME(VRING_KICK),
+        VHU_NAME(GET_MAX_MEM_SLOTS),
+        VHU_NAME(ADD_MEM_REG),
+        VHU_NAME(REM_MEM_REG),
+        VHU_NAME(SET_STATUS),
+        VHU_NAME(GET_STATUS),
+#undef VHU_NAME
+    };
+
+    return request < VHOST_USER_N_REQUESTS ? names[request] : "unknown";
+}

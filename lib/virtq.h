@@ -1,0 +1,109 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef VIRTQ_H
+#define VIRTQ_H 1
+
+/* The device side of one virtqueue: moving packets between guest memory and
+ * the switch.  This is the datapath, run by whichever thread owns the ring
+ * (a PMD thread in ovs-vswitchd, or a fuzzer).  It is pure C: guest memory
+ * comes from a struct vhu_mem and notifications go to an eventfd.
+ *
+ * Every index, length and address read from guest memory is treated as
+ * hostile: it is read once, checked, and a bad descriptor chain costs the
+ * guest that packet, never our memory safety.
+ *
+ * Only split rings exist today; the packed layout will get its own .c file
+ * behind this same interface. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vhu_mem;
+struct vring_avail;
+struct vring_desc;
+struct vring_used;
+
+/* Largest packet we take from a guest, virtio-net header excluded. */
+#define VHU_VIRTQ_MAX_PKT_SIZE 65536
+
+/* Counters of one ring, from the switch's point of view.  Written only by
+ * the thread that owns the ring, read by anyone without locking. */
+struct vhu_virtq_stats {
+    uint64_t packets;           /* Packets that crossed the ring. */
+    uint64_t bytes;             /* Their bytes, virtio-net header excluded. */
+    uint64_t bursts;            /* Calls that moved at least one packet. */
+    uint64_t interrupts;        /* Guest notifications sent. */
+    uint64_t interrupts_suppressed;  /* Not needed by the guest. */
+    uint64_t drop_full;         /* Guest had no room, retries exhausted. */
+    uint64_t drop_too_big;      /* Packet larger than we or the guest take. */
+    uint64_t drop_bad_desc;     /* Malformed descriptor chain. */
+    uint64_t drop_no_mem;       /* Switch could not allocate a packet. */
+    uint64_t bad_avail_idx;     /* Guest moved avail idx beyond the ring. */
+    uint64_t retries;           /* Enqueue retries on a full ring. */
+};
+
+/* One virtqueue.  The layout fields are set by vhu_virtq_start() while no
+ * datapath thread uses the ring; the rest belongs to the owning thread. */
+struct vhu_virtq {
+    /* Layout, fixed while the ring is in use. */
+    struct vring_desc *desc;
+    struct vring_avail *avail;
+    struct vring_used *used;
+    uint16_t *used_event;       /* Guest's wish for interrupts (EVENT_IDX). */
+    uint16_t *avail_event;      /* Our wish for kicks (EVENT_IDX). */
+    const struct vhu_mem *mem;
+    uint32_t size;              /* Entries, a power of 2. */
+    uint32_t mask;              /* 'size' - 1. */
+    int call_fd;                /* Eventfd to interrupt the guest, or -1. */
+    uint8_t hdr_size;           /* virtio-net header bytes: 10 or 12. */
+    bool event_idx;             /* VIRTIO_RING_F_EVENT_IDX negotiated. */
+    bool indirect;              /* VIRTIO_RING_F_INDIRECT_DESC negotiated. */
+    bool mrg_rxbuf;             /* VIRTIO_NET_F_MRG_RXBUF negotiated. */
+
+    /* Position, owned by the datapath thread. */
+    uint16_t last_avail_idx;    /* Next avail entry we will consume. */
+    uint16_t last_used_idx;     /* Our copy of used->idx. */
+    uint32_t mem_hint;          /* Last memory region a buffer was in. */
+
+    struct vhu_virtq_stats stats;
+};
+
+/* A packet for vhu_virtq_enqueue_burst(). */
+struct vhu_pkt {
+    const void *data;
+    uint32_t size;
+};
+
+/* Called by vhu_virtq_dequeue_burst() for each packet: returns a handle for
+ * a new packet of 'size' bytes whose data starts at '*data', or NULL if none
+ * can be allocated (the guest's packet then stays in its ring). */
+typedef void *vhu_virtq_alloc_func(void *aux, uint32_t size, uint8_t **data);
+
+void vhu_virtq_init(struct vhu_virtq *);
+int vhu_virtq_start(struct vhu_virtq *, const struct vhu_mem *,
+                    uint64_t desc_uva, uint64_t avail_uva, uint64_t used_uva,
+                    uint32_t size, uint16_t base, uint64_t features,
+                    int call_fd);
+uint16_t vhu_virtq_stop(struct vhu_virtq *);
+
+int vhu_virtq_dequeue_burst(struct vhu_virtq *, void **pkts, int max,
+                            vhu_virtq_alloc_func *, void *aux, int *left);
+int vhu_virtq_enqueue_burst(struct vhu_virtq *, const struct vhu_pkt *,
+                            int n);
+
+#endif /* virtq.h */

@@ -1,0 +1,89 @@
+# Copyright (c) 2026 The ovs-vhostuser authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# VHU_CHECK_OVS
+# -------------
+# Finds the Open vSwitch 3.1.x tree we build against.  OVS's internal
+# headers are not installed, so we need a full source and build tree.
+#
+# --with-ovs=DIR   use an already built OVS tree (source and build in DIR).
+# default          unpack --with-ovs-tarball (Debian's openvswitch-source)
+#                  into ovs-cache/ in the build tree and configure it there;
+#                  "make" builds it once, and only again if it goes missing.
+#
+# Substitutes OVS_SRCDIR, OVS_BUILDDIR and OVS_VERSION.
+AC_DEFUN([VHU_CHECK_OVS], [
+  AC_ARG_WITH([ovs],
+    [AS_HELP_STRING([--with-ovs=DIR],
+       [use the built Open vSwitch 3.1.x tree in DIR])],
+    [], [with_ovs=no])
+  AC_ARG_WITH([ovs-tarball],
+    [AS_HELP_STRING([--with-ovs-tarball=FILE],
+       [OVS 3.1.x source tarball to build into ovs-cache/
+        @<:@/usr/src/openvswitch/openvswitch.tar.gz@:>@])],
+    [], [with_ovs_tarball=/usr/src/openvswitch/openvswitch.tar.gz])
+  AC_ARG_VAR([OVS_CONFIGURE_FLAGS],
+    [extra arguments for the configure of the cached OVS build])
+
+  if test "$with_ovs" != no && test "$with_ovs" != yes; then
+    vhu_ovs_cache=false
+    OVS_SRCDIR=`cd "$with_ovs" && pwd` \
+      || AC_MSG_ERROR([--with-ovs: $with_ovs is not a directory])
+    OVS_BUILDDIR=$OVS_SRCDIR
+    if test ! -f "$OVS_BUILDDIR/lib/libopenvswitch.la" \
+       || test ! -f "$OVS_BUILDDIR/vswitchd/bridge.o"; then
+      AC_MSG_ERROR([$OVS_BUILDDIR is not a built OVS tree (run make there)])
+    fi
+  else
+    vhu_ovs_cache=:
+    OVS_BUILDDIR=`pwd`/ovs-cache
+    OVS_SRCDIR=$OVS_BUILDDIR
+    if test ! -f "$OVS_BUILDDIR/config.h"; then
+      AC_MSG_NOTICE([unpacking $with_ovs_tarball into ovs-cache/])
+      test -f "$with_ovs_tarball" || AC_MSG_ERROR(
+        [$with_ovs_tarball not found: apt-get install openvswitch-source, or
+         use --with-ovs=DIR or --with-ovs-tarball=FILE])
+      rm -rf ovs-cache.tmp && mkdir ovs-cache.tmp \
+        && tar -xzf "$with_ovs_tarball" -C ovs-cache.tmp --strip-components=1 \
+        || AC_MSG_ERROR([cannot unpack $with_ovs_tarball])
+      AC_MSG_NOTICE([configuring OVS in ovs-cache/ (takes a minute)])
+      (cd ovs-cache.tmp && ./configure --enable-libcapng \
+         CC="$CC" PYTHON3="$PYTHON3" $OVS_CONFIGURE_FLAGS) \
+         > ovs-cache.log 2>&1 \
+        || AC_MSG_ERROR([OVS configure failed, see ovs-cache.log])
+      rm -rf ovs-cache && mv ovs-cache.tmp ovs-cache
+    fi
+  fi
+
+  for f in vswitchd/bridge.c vswitchd/vswitch.ovsschema tests/ovs-macros.at \
+           tests/ovstest.c utilities/checkpatch.py; do
+    test -f "$OVS_SRCDIR/$f" || AC_MSG_ERROR([$OVS_SRCDIR/$f is missing])
+  done
+  test -f "$OVS_BUILDDIR/config.h" \
+    || AC_MSG_ERROR([$OVS_BUILDDIR/config.h is missing])
+
+  AC_MSG_CHECKING([Open vSwitch version])
+  OVS_VERSION=`sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' \
+                 "$OVS_BUILDDIR/config.h"`
+  AC_MSG_RESULT([$OVS_VERSION])
+  case $OVS_VERSION in
+    3.1.*) ;;
+    *) AC_MSG_ERROR([need Open vSwitch 3.1.x, found "$OVS_VERSION"]) ;;
+  esac
+
+  AM_CONDITIONAL([VHU_OVS_CACHE], [$vhu_ovs_cache])
+  AC_SUBST([OVS_SRCDIR])
+  AC_SUBST([OVS_BUILDDIR])
+  AC_SUBST([OVS_VERSION])
+])

@@ -1,0 +1,79 @@
+# Copyright (c) 2026 The ovs-vhostuser authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# The autotest suite.  It includes OVS's own test macros straight from the
+# OVS source tree (-I $(OVS_SRCDIR)), and runs with our ovs-vswitchd first
+# in $PATH, OVS's other programs after it.
+
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/vhu-macros.at \
+	tests/lib.at \
+	tests/netdev-vhu.at
+TESTSUITE = $(srcdir)/tests/testsuite
+EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
+	$(srcdir)/tests/package.m4
+DISTCLEANFILES += tests/atconfig tests/atlocal
+
+AUTOTEST = $(AUTOM4TE) --language=autotest
+AUTOTEST_PATH = $(abs_top_builddir)/vswitchd-ext:$(abs_top_builddir)/utilities:$(abs_top_builddir)/tests:$(OVS_BUILDDIR)/utilities:$(OVS_BUILDDIR)/ovsdb:$(OVS_BUILDDIR)/tests
+
+$(TESTSUITE): $(srcdir)/tests/package.m4 $(TESTSUITE_AT)
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)/tests' -I '$(srcdir)' -I '$(OVS_SRCDIR)' -o $@.tmp $@.at
+	$(AM_V_at)mv $@.tmp $@
+
+$(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN){ \
+	  echo '# Signature of the current package.' && \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])' && \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])' && \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])' && \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} > $@
+
+check-local: $(TESTSUITE) tests/atconfig tests/atlocal
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(TESTSUITEFLAGS)
+
+clean-local-tests:
+	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
+CLEAN_LOCAL += clean-local-tests
+
+# A selection of OVS's own autotests, run against our ovs-vswitchd: proof
+# that registering our class leaves OVS's behaviour intact.
+OVS_CHECK_FILES = dpif-netdev.at pmd.at ofproto-dpif.at
+OVS_CHECK_PATH = $(abs_top_builddir)/vswitchd-ext:utilities:vswitchd:ovsdb:vtep:tests:ipsec
+check-ovs: all
+	@set -e; cd '$(OVS_BUILDDIR)/tests'; \
+	nums=`$(SHELL) ./testsuite --list \
+	  | sed -n 's/^ *\([0-9][0-9]*\): \([^:]*\):.*/\1 \2/p' \
+	  | while read n f; do \
+	      case " $(OVS_CHECK_FILES) " in *" $$f "*) echo $$n;; esac; \
+	    done`; \
+	echo "check-ovs: running `echo $$nums | wc -w` tests from $(OVS_CHECK_FILES)"; \
+	$(SHELL) ./testsuite AUTOTEST_PATH='$(OVS_CHECK_PATH)' \
+	  $$nums $(TESTSUITEFLAGS)
+
+
+# Unit tests of lib/ and friends, run by tests/lib.at.
+check_PROGRAMS += tests/vhutest
+tests_vhutest_CPPFLAGS = $(OVS_CPPFLAGS) -I$(OVS_SRCDIR)/tests
+tests_vhutest_CFLAGS = $(AM_CFLAGS)
+tests_vhutest_SOURCES = \
+	tests/test-vhost-user-conn.c
+tests_vhutest_LDADD = \
+	$(OVS_BUILDDIR)/tests/ovstest.o \
+	lib/libvhu.la \
+	$(OVS_BUILDDIR)/lib/libopenvswitch.la

@@ -1,0 +1,115 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Unit tests of lib/vhost-user-conn: path checks and the client's
+ * connect-and-retry cycle against a real unix socket. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ovstest.h"
+#include "util.h"
+#include "vhost-user-conn.h"
+
+static void
+test_check_path(void)
+{
+    char long_path[200];
+
+    ovs_assert(vhu_conn_check_path("/run/vm1.sock") == 0);
+    ovs_assert(vhu_conn_check_path(NULL) == EINVAL);
+    ovs_assert(vhu_conn_check_path("") == EINVAL);
+    ovs_assert(vhu_conn_check_path("vm1.sock") == EINVAL);
+
+    memset(long_path, 'x', sizeof long_path);
+    long_path[0] = '/';
+    long_path[107] = '\0';
+    ovs_assert(vhu_conn_check_path(long_path) == 0);
+    long_path[107] = 'x';
+    long_path[108] = '\0';
+    ovs_assert(vhu_conn_check_path(long_path) == ENAMETOOLONG);
+}
+
+static int
+listen_unix(const char *path)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    ovs_assert(fd >= 0);
+    ovs_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
+    unlink(path);
+    ovs_assert(!bind(fd, (struct sockaddr *) &sun, sizeof sun));
+    ovs_assert(!listen(fd, 1));
+    return fd;
+}
+
+static void
+test_retry(const char *dir)
+{
+    char *path = xasprintf("%s/retry.sock", dir);
+    struct vhu_conn conn;
+    int lfd, afd;
+
+    unlink(path);
+    vhu_conn_init(&conn, path, 1000, 5000);
+    ovs_assert(conn.state == VHU_CONN_CONNECTING);
+
+    /* Nobody listens: the attempt fails, the next is a second later. */
+    ovs_assert(vhu_conn_run(&conn, 5000) == ENOENT);
+    ovs_assert(conn.next_attempt == 6000);
+    ovs_assert(conn.n_attempts == 1 && conn.last_error == ENOENT);
+    ovs_assert(vhu_conn_run(&conn, 5999) == EAGAIN);
+    ovs_assert(conn.n_attempts == 1);
+
+    /* The server appears: the next due attempt connects. */
+    lfd = listen_unix(path);
+    ovs_assert(vhu_conn_run(&conn, 5999) == EAGAIN);
+    ovs_assert(vhu_conn_run(&conn, 6000) == 0);
+    ovs_assert(conn.state == VHU_CONN_CONNECTED && conn.fd >= 0);
+    ovs_assert(conn.n_connects == 1 && conn.n_attempts == 0);
+    ovs_assert(vhu_conn_run(&conn, 9000) == EAGAIN);
+    afd = accept(lfd, NULL, NULL);
+    ovs_assert(afd >= 0);
+
+    /* The peer goes away: closing schedules a retry. */
+    vhu_conn_close(&conn, ECONNRESET, 7000);
+    ovs_assert(conn.fd == -1 && conn.state == VHU_CONN_CONNECTING);
+    ovs_assert(conn.n_disconnects == 1 && conn.next_attempt == 8000);
+    ovs_assert(vhu_conn_run(&conn, 8000) == 0);
+    ovs_assert(conn.n_connects == 2);
+
+    vhu_conn_close(&conn, 0, 9000);
+    close(afd);
+    close(lfd);
+    unlink(path);
+    free(path);
+}
+
+static void
+test_vhost_user_conn_main(int argc, char *argv[])
+{
+    test_check_path();
+    test_retry(argc > 1 ? argv[1] : ".");
+    printf("PASS\n");
+}
+
+OVSTEST_REGISTER("test-vhost-user-conn", test_vhost_user_conn_main);

@@ -1,0 +1,50 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Hooks that turn OVS's own, unmodified ovs-vswitchd into ours.
+ *
+ * The binary is linked from OVS's vswitchd objects with
+ * -Wl,--wrap=bridge_init and -Wl,--wrap=ovs_print_version, so the linker
+ * sends those calls here: we register our netdev class after the command
+ * line is parsed and before the bridge first reads the database, and name
+ * our version next to OVS's.  The double underscores are what GNU ld's
+ * --wrap requires. */
+
+#include <config.h>
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "netdev-vhu.h"
+
+void __real_bridge_init(const char *remote);
+void __wrap_bridge_init(const char *remote);
+void __real_ovs_print_version(uint8_t min_ofp, uint8_t max_ofp);
+void __wrap_ovs_print_version(uint8_t min_ofp, uint8_t max_ofp);
+
+void
+__wrap_bridge_init(const char *remote)
+{
+    netdev_vhu_register();
+    __real_bridge_init(remote);
+}
+
+void
+__wrap_ovs_print_version(uint8_t min_ofp, uint8_t max_ofp)
+{
+    __real_ovs_print_version(min_ofp, max_ofp);
+    printf("ovs-vhostuser %s\n", VHU_VERSION);
+}
