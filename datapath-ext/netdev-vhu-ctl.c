@@ -304,22 +304,25 @@ vhu_port_synchronize(void *port_ OVS_UNUSED)
 }
 
 static void
-vhu_port_log(void *port_, enum vhu_log_level level, const char *message)
+vhu_port_log(void *port_, enum vhu_log_level level, int error,
+             const char *message)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     struct vhu_port *port = port_;
+    const char *sep = error ? ": " : "";
+    const char *error_s = error ? ovs_strerror(error) : "";
 
     switch (level) {
     case VHU_LOG_WARN:
         COVERAGE_INC(vhostuser_proto_error);
-        VLOG_WARN_RL(&rl, "%s: %s", port->name, message);
+        VLOG_WARN_RL(&rl, "%s: %s%s%s", port->name, message, sep, error_s);
         break;
     case VHU_LOG_INFO:
-        VLOG_INFO_RL(&rl, "%s: %s", port->name, message);
+        VLOG_INFO_RL(&rl, "%s: %s%s%s", port->name, message, sep, error_s);
         break;
     case VHU_LOG_DBG:
     default:
-        VLOG_DBG_RL(&rl, "%s: %s", port->name, message);
+        VLOG_DBG_RL(&rl, "%s: %s%s%s", port->name, message, sep, error_s);
         break;
     }
 }

@@ -81,7 +81,8 @@ static inline void *
 vhu_mem_gpa_to_hva(const struct vhu_mem *mem, uint64_t gpa, uint64_t *size,
                    uint32_t *hint)
 {
-    const struct vhu_mem_region *r = &mem->regions[*hint];
+    uint32_t i = *hint;
+    const struct vhu_mem_region *r = &mem->regions[i];
     uint64_t offset = gpa - r->gpa;
 
     if (offset < r->size) {

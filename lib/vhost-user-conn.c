@@ -45,7 +45,7 @@ vhu_conn_init(struct vhu_conn *conn, const char *path,
               long long int retry_interval, long long int now)
 {
     memset(conn, 0, sizeof *conn);
-    strncpy(conn->path, path, sizeof conn->path - 1);
+    memcpy(conn->path, path, strnlen(path, sizeof conn->path - 1));
     conn->fd = -1;
     conn->state = VHU_CONN_CONNECTING;
     conn->since = now;

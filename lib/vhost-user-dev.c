@@ -60,9 +60,9 @@ enum vhu_result {
     VHU_FATAL,                  /* The connection must be dropped. */
 };
 
-static void vhu_dev_log(struct vhu_dev *, enum vhu_log_level,
+static void vhu_dev_log(struct vhu_dev *, enum vhu_log_level, int error,
                         const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Ring state. */
 
@@ -159,11 +159,11 @@ vhu_dev_update_rings(struct vhu_dev *dev)
                                     vr->call_fd);
         if (error) {
             if (error != vr->error) {
-                vhu_dev_log(dev, VHU_LOG_WARN,
-                            "vring %u cannot start: %s (ring of %"PRIu32
+                vhu_dev_log(dev, VHU_LOG_WARN, error,
+                            "vring %u cannot start: ring of %"PRIu32
                             " entries at desc %#"PRIx64" avail %#"PRIx64
                             " used %#"PRIx64" is not in guest memory or "
-                            "misaligned)", i, strerror(error), vr->num,
+                            "misaligned", i, vr->num,
                             vr->desc_uva, vr->avail_uva, vr->used_uva);
             }
             vr->error = error;
@@ -181,7 +181,7 @@ static struct vhu_vring *
 vhu_dev_vring(struct vhu_dev *dev, uint32_t index)
 {
     if (index >= 2 * dev->max_queue_pairs) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "vring index %"PRIu32" out of range "
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "vring index %"PRIu32" out of range "
                     "(%u queue pairs)", index, dev->max_queue_pairs);
         return NULL;
     }
@@ -212,7 +212,7 @@ vhu_set_features(struct vhu_dev *dev, struct vhu_msg *msg,
     uint64_t features = msg->payload.u64;
 
     if (features & ~dev->offered_features) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "front-end acked features %#"PRIx64
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "front-end acked features %#"PRIx64
                     " that were not offered", features
                     & ~dev->offered_features);
         return VHU_FAIL;
@@ -265,7 +265,7 @@ vhu_set_mem_table(struct vhu_dev *dev, struct vhu_msg *msg,
         || msg->hdr.size < offsetof(struct vhost_user_memory, regions)
                            + n * sizeof table->regions[0]
         || msg->n_fds != n) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "bad memory table: %"PRIu32
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "bad memory table: %"PRIu32
                     " regions, %"PRIu32" bytes, %u descriptors",
                     n, msg->hdr.size, msg->n_fds);
         return VHU_FAIL;
@@ -279,11 +279,11 @@ vhu_set_mem_table(struct vhu_dev *dev, struct vhu_msg *msg,
         int error = vhu_mem_add_fd(&mem, &table->regions[i], msg->fds[i]);
 
         if (error) {
-            vhu_dev_log(dev, VHU_LOG_WARN, "cannot map memory region %"PRIu32
-                        " (guest %#"PRIx64", %"PRIu64" bytes, offset %"PRIu64
-                        "): %s", i, table->regions[i].guest_phys_addr,
+            vhu_dev_log(dev, VHU_LOG_WARN, error, "cannot map memory region %"
+                        PRIu32" (guest %#"PRIx64", %"PRIu64" bytes, offset %"
+                        PRIu64")", i, table->regions[i].guest_phys_addr,
                         table->regions[i].memory_size,
-                        table->regions[i].mmap_offset, strerror(error));
+                        table->regions[i].mmap_offset);
             vhu_mem_clear(&mem);
             return VHU_FAIL;
         }
@@ -313,16 +313,16 @@ vhu_add_mem_reg(struct vhu_dev *dev, struct vhu_msg *msg,
     int error;
 
     if (msg->n_fds != 1) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "ADD_MEM_REG with %u descriptors",
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "ADD_MEM_REG with %u descriptors",
                     msg->n_fds);
         return VHU_FAIL;
     }
     vhu_dev_pause_all(dev);
     error = vhu_mem_add_fd(&dev->mem, region, msg->fds[0]);
     if (error) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "cannot add memory region (guest %#"
-                    PRIx64", %"PRIu64" bytes): %s", region->guest_phys_addr,
-                    region->memory_size, strerror(error));
+        vhu_dev_log(dev, VHU_LOG_WARN, error, "cannot add memory region "
+                    "(guest %#"PRIx64", %"PRIu64" bytes)",
+                    region->guest_phys_addr, region->memory_size);
     }
     vhu_dev_update_rings(dev);
     return error ? VHU_FAIL : VHU_OK;
@@ -339,7 +339,7 @@ vhu_rem_mem_reg(struct vhu_dev *dev, struct vhu_msg *msg,
     vhu_dev_pause_all(dev);
     error = vhu_mem_remove(&dev->mem, region);
     if (error) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "cannot remove memory region (guest "
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "cannot remove memory region (guest "
                     "%#"PRIx64", %"PRIu64" bytes): not in the table",
                     region->guest_phys_addr, region->memory_size);
     }
@@ -359,7 +359,7 @@ vhu_set_vring_num(struct vhu_dev *dev, struct vhu_msg *msg,
     }
     if (!s->num || s->num > VRING_MAX_SIZE || s->num & (s->num - 1)
         || vr->started) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "vring %"PRIu32": bad size %"PRIu32
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "vring %"PRIu32": bad size %"PRIu32
                     "%s", s->index, s->num,
                     vr->started ? " for a started ring" : "");
         return VHU_FAIL;
@@ -398,7 +398,7 @@ vhu_set_vring_base(struct vhu_dev *dev, struct vhu_msg *msg,
         return VHU_FAIL;
     }
     if (s->num > UINT16_MAX || vr->started) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "vring %"PRIu32": bad base %"PRIu32
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "vring %"PRIu32": bad base %"PRIu32
                     "%s", s->index, s->num,
                     vr->started ? " for a started ring" : "");
         return VHU_FAIL;
@@ -441,7 +441,7 @@ vhu_parse_vring_fd(struct vhu_dev *dev, struct vhu_msg *msg,
     *vrp = vhu_dev_vring(dev, u64 & VHOST_USER_VRING_IDX_MASK);
     if (!*vrp || msg->n_fds != (nofd ? 0 : 1)) {
         if (*vrp) {
-            vhu_dev_log(dev, VHU_LOG_WARN, "%s with %u descriptors",
+            vhu_dev_log(dev, VHU_LOG_WARN, 0, "%s with %u descriptors",
                         vhu_request_name(msg->hdr.request), msg->n_fds);
         }
         return false;
@@ -520,8 +520,8 @@ vhu_set_protocol_features(struct vhu_dev *dev, struct vhu_msg *msg,
     uint64_t features = msg->payload.u64;
 
     if (features & ~dev->offered_protocol_features) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "front-end acked protocol features %#"
-                    PRIx64" that were not offered",
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "front-end acked protocol "
+                    "features %#"PRIx64" that were not offered",
                     features & ~dev->offered_protocol_features);
         return VHU_FAIL;
     }
@@ -561,7 +561,7 @@ vhu_net_set_mtu(struct vhu_dev *dev, struct vhu_msg *msg,
     uint64_t mtu = msg->payload.u64;
 
     if (mtu < 68 || mtu > UINT16_MAX) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "bad MTU %"PRIu64, mtu);
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "bad MTU %"PRIu64, mtu);
         return VHU_FAIL;
     }
     dev->mtu = mtu;
@@ -683,16 +683,16 @@ vhu_dev_handle_msg(struct vhu_dev *dev, struct vhu_msg *msg,
     }
 
     if (!type) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "unsupported request %s (%"PRIu32")",
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "unsupported request %s (%"PRIu32")",
                     vhu_request_name(request), request);
         result = VHU_FAIL;
     } else if (type->min_size ? msg->hdr.size < type->size
                               : msg->hdr.size != type->size) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "%s with %"PRIu32" bytes of payload",
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "%s with %"PRIu32" bytes of payload",
                     vhu_request_name(request), msg->hdr.size);
         result = type->replies ? VHU_FATAL : VHU_FAIL;
     } else if (msg->n_fds > type->max_fds) {
-        vhu_dev_log(dev, VHU_LOG_WARN, "%s with %u descriptors",
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "%s with %u descriptors",
                     vhu_request_name(request), msg->n_fds);
         result = type->replies ? VHU_FATAL : VHU_FAIL;
     } else {
@@ -851,7 +851,7 @@ vhu_protocol_feature_name(unsigned int bit)
 /* Helpers. */
 
 static void
-vhu_dev_log(struct vhu_dev *dev, enum vhu_log_level level,
+vhu_dev_log(struct vhu_dev *dev, enum vhu_log_level level, int error,
             const char *format, ...)
 {
     char message[256];
@@ -860,5 +860,5 @@ vhu_dev_log(struct vhu_dev *dev, enum vhu_log_level level,
     va_start(args, format);
     vsnprintf(message, sizeof message, format, args);
     va_end(args);
-    dev->ops->log(dev->aux, level, message);
+    dev->ops->log(dev->aux, level, error, message);
 }

@@ -76,8 +76,10 @@ struct vhu_dev_ops {
     /* Returns once no datapath thread uses a ring that stopped being live
      * before the last call to changed(). */
     void (*synchronize)(void *aux);
-    /* Reports a protocol event. */
-    void (*log)(void *aux, enum vhu_log_level, const char *message);
+    /* Reports a protocol event, caused by 'error' (a positive errno) if it
+     * is nonzero. */
+    void (*log)(void *aux, enum vhu_log_level, int error,
+                const char *message);
 };
 
 /* One ring as the front-end configured it. */

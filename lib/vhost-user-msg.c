@@ -81,13 +81,13 @@ int
 vhu_msg_recv(int fd, struct vhu_msg_reader *r)
 {
     const size_t hdr_size = sizeof r->msg.hdr;
-    uint8_t *buf = (uint8_t *) &r->msg;
 
     if (!r->have) {
         r->msg.n_fds = 0;
     }
     for (;;) {
         size_t want = hdr_size;
+        struct iovec iov;
 
         if (r->have >= hdr_size) {
             if ((r->msg.hdr.flags & VHOST_USER_VERSION_MASK)
@@ -101,15 +101,19 @@ vhu_msg_recv(int fd, struct vhu_msg_reader *r)
             return 0;
         }
 
-        /* Header and payload sit back to back in struct vhu_msg. */
+        /* The header and the payload are apart in struct vhu_msg. */
+        if (r->have < hdr_size) {
+            iov.iov_base = (uint8_t *) &r->msg.hdr + r->have;
+            iov.iov_len = hdr_size - r->have;
+        } else {
+            iov.iov_base = r->msg.payload.bytes + (r->have - hdr_size);
+            iov.iov_len = want - r->have;
+        }
+
         union {
             char buf[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))];
             struct cmsghdr align;
         } control;
-        struct iovec iov = {
-            .iov_base = buf + r->have,
-            .iov_len = want - r->have,
-        };
         struct msghdr mh = {
             .msg_iov = &iov,
             .msg_iovlen = 1,
@@ -140,18 +144,17 @@ vhu_msg_recv(int fd, struct vhu_msg_reader *r)
 int
 vhu_msg_send(int fd, const struct vhu_msg *msg)
 {
-    size_t size = sizeof msg->hdr + msg->hdr.size;
     union {
         char buf[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))];
         struct cmsghdr align;
     } control;
-    struct iovec iov = {
-        .iov_base = (void *) msg,
-        .iov_len = size,
+    struct iovec iov[2] = {
+        { .iov_base = (void *) &msg->hdr, .iov_len = sizeof msg->hdr },
+        { .iov_base = (void *) &msg->payload, .iov_len = msg->hdr.size },
     };
     struct msghdr mh = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
+        .msg_iov = iov,
+        .msg_iovlen = 2,
     };
 
     if (msg->hdr.size > VHOST_USER_MAX_PAYLOAD
@@ -171,7 +174,7 @@ vhu_msg_send(int fd, const struct vhu_msg *msg)
         memcpy(CMSG_DATA(cm), msg->fds, msg->n_fds * sizeof(int));
     }
 
-    while (iov.iov_len) {
+    while (mh.msg_iovlen) {
         ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 
         if (n < 0) {
@@ -183,8 +186,15 @@ vhu_msg_send(int fd, const struct vhu_msg *msg)
         /* Descriptors went with the first byte. */
         mh.msg_control = NULL;
         mh.msg_controllen = 0;
-        iov.iov_base = (uint8_t *) iov.iov_base + n;
-        iov.iov_len -= n;
+        while (mh.msg_iovlen && (size_t) n >= mh.msg_iov->iov_len) {
+            n -= mh.msg_iov->iov_len;
+            mh.msg_iov++;
+            mh.msg_iovlen--;
+        }
+        if (mh.msg_iovlen) {
+            mh.msg_iov->iov_base = (uint8_t *) mh.msg_iov->iov_base + n;
+            mh.msg_iov->iov_len -= n;
+        }
     }
     return 0;
 }

@@ -13,3 +13,14 @@
 # limitations under the License.
 
 # Tools for users and tests.
+
+# vhost-guest: the vhost-user front-end and virtio-net driver that tests
+# (and users) run against a vhostuserclient port.
+bin_PROGRAMS += utilities/vhost-guest
+utilities_vhost_guest_CPPFLAGS = $(OVS_CPPFLAGS) -I$(top_srcdir)/utilities
+utilities_vhost_guest_CFLAGS = $(AM_CFLAGS)
+utilities_vhost_guest_SOURCES = \
+	utilities/vhost-guest.c \
+	utilities/virtio-driver.c \
+	utilities/virtio-driver.h
+utilities_vhost_guest_LDADD = lib/libvhu.la $(OVS_BUILDDIR)/lib/libopenvswitch.la

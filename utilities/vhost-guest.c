@@ -1,0 +1,1518 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* vhost-guest: a vhost-user front-end with a virtio-net driver, playing the
+ * part of QEMU and a guest for testing and poking vhostuserclient ports.
+ *
+ * It serves a unix socket, shares memfd "guest memory", negotiates features
+ * and queue pairs, and drives split virtqueues as a guest's virtio-net
+ * driver does: it keeps receive rings full of buffers, sends packets on its
+ * transmit rings, and takes received packets when the back-end interrupts
+ * it (there is no polling, so a lost wake-up shows as a stall).  Tests and
+ * users drive it with ovs-appctl; see the usage text for the commands.
+ *
+ * Like QEMU, it keeps guest memory and ring state when the back-end goes
+ * away, and sets everything up again when the back-end reconnects. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "command-line.h"
+#include "daemon.h"
+#include "dp-packet.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "socket-util.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vhost-user-msg.h"
+#include "vhost-user-proto.h"
+#include "virtio-defs.h"
+#include "virtio-driver.h"
+
+VLOG_DEFINE_THIS_MODULE(vhost_guest);
+
+#define BIT(N) (1ULL << (N))
+
+/* Guest-physical address of the first byte of guest memory.  Not 0, so that
+ * a back-end mixing up address spaces gets caught. */
+#define VG_GPA_BASE 0x100000000ULL
+
+/* Largest packet we send or accept, virtio-net header excluded. */
+#define VG_MAX_PKT 65536
+
+/* Bytes of each transmit slot: header plus the largest frame. */
+#define VG_TX_SLOT (VG_MAX_PKT + 4096)
+
+/* Descriptors an indirect table (or a transmit chain) may have. */
+#define VG_MAX_SEGS 64
+
+/* Received packets kept for vhost-guest/dump-rx. */
+#define VG_MAX_KEPT 4096
+
+/* Ethertype of the frames that vhost-guest/send generates: a sequence
+ * number and a byte pattern that the receiver checks. */
+#define VG_GEN_ETHERTYPE 0x88b5
+
+enum vg_tx_mode {
+    VG_TX_SINGLE,               /* Header and frame in one descriptor. */
+    VG_TX_SPLIT,                /* Header, then frame. */
+    VG_TX_CHAIN,                /* Header, then the frame in small pieces. */
+    VG_TX_INDIRECT,             /* As VG_TX_CHAIN, in an indirect table. */
+};
+
+/* Command-line settings. */
+static char *socket_path;
+static char *unixctl_path;
+static unsigned int n_qp = 1;
+static uint32_t ring_size = 256;
+static uint32_t rx_buf_size = 2048;
+static unsigned int rx_buf_segs = 1;
+static enum vg_tx_mode tx_mode = VG_TX_SINGLE;
+static uint32_t tx_seg_size = 64;
+static unsigned int n_regions = 1;
+static bool use_mem_slots;
+static uint64_t features_off;
+static bool no_protocol_features;
+static uint16_t guest_mtu;
+static struct eth_addr guest_mac = ETH_ADDR_C(02, 00, 00, 00, 00, 01);
+
+/* One virtqueue and its share of guest memory. */
+struct vg_queue {
+    unsigned int index;         /* Virtqueue number. */
+    struct vdrv_ring ring;
+    uint8_t *ring_hva;
+    uint64_t ring_gpa;
+    uint8_t *bufs_hva;          /* Slot per descriptor head. */
+    uint64_t bufs_gpa;
+    size_t slot_size;
+    uint8_t *tables_hva;        /* Indirect table per head. */
+    uint64_t tables_gpa;
+    int kick_fd;
+    int call_fd;
+
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t kicks;
+    uint64_t interrupts;
+};
+
+struct vg_queue_pair {
+    struct vg_queue rx;         /* Virtqueue 2N: the back-end sends here. */
+    struct vg_queue tx;         /* Virtqueue 2N + 1. */
+};
+
+/* The guest. */
+static int listen_fd = -1;
+static int conn_fd = -1;
+static int mem_fd = -1;
+static uint8_t *mem_hva;
+static size_t mem_size;
+static size_t region_starts[4];    /* Offsets where regions begin. */
+
+static uint64_t backend_features;
+static uint64_t features;           /* Negotiated. */
+static uint64_t protocol_features;  /* Negotiated. */
+static size_t hdr_size;
+static struct vg_queue_pair qps[8];
+
+static bool echo;
+static bool refill = true;
+
+/* Received packets, for dump-rx. */
+static struct ds kept[VG_MAX_KEPT];
+static unsigned int n_kept;
+
+/* Counters. */
+static uint64_t n_connects;
+static uint64_t n_disconnects;
+static uint64_t rx_gen_ok;
+static uint64_t rx_gen_bad;
+static uint64_t rx_errors;
+static uint64_t tx_dropped;
+static uint64_t backend_nacks;
+
+static void parse_options(int argc, char *argv[]);
+static void usage(void) OVS_NO_RETURN;
+static void register_commands(void);
+static unixctl_cb_func vg_exit;
+
+/* Guest memory. */
+
+static uint64_t
+gpa_of(const void *hva)
+{
+    return VG_GPA_BASE + ((const uint8_t *) hva - mem_hva);
+}
+
+static void *
+hva_of(uint64_t gpa)
+{
+    return mem_hva + (gpa - VG_GPA_BASE);
+}
+
+/* Lays out rings, buffers and tables of every queue in one memfd.  With
+ * several regions, region boundaries fall inside buffers of queue pair 0,
+ * so that the back-end has to handle buffers that span regions. */
+static void
+setup_memory(void)
+{
+    size_t ring_bytes = ROUND_UP(vdrv_ring_size(ring_size), 4096);
+    size_t rx_slot = (size_t) rx_buf_size * rx_buf_segs;
+    size_t tables = (size_t) ring_size * VG_MAX_SEGS
+                    * sizeof(struct vring_desc);
+    size_t offset = 0;
+
+    struct {
+        struct vg_queue *q;
+        size_t slot;
+    } queues[16];
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < n_qp; i++) {
+        queues[n].q = &qps[i].rx;
+        queues[n++].slot = rx_slot;
+        queues[n].q = &qps[i].tx;
+        queues[n++].slot = VG_TX_SLOT;
+    }
+
+    /* Rings first, then buffers, off page alignment by 1 KiB so that page
+     * boundaries (and so region boundaries) cut through buffers. */
+    offset = ring_bytes * n + 1024;
+    for (unsigned int i = 0; i < n; i++) {
+        queues[i].q->slot_size = queues[i].slot;
+        offset += (size_t) ring_size * queues[i].slot;
+        offset += tables;
+    }
+    mem_size = ROUND_UP(offset, 2 * 1024 * 1024);
+
+    mem_fd = memfd_create("vhost-guest", MFD_CLOEXEC);
+    if (mem_fd < 0 || ftruncate(mem_fd, mem_size)) {
+        ovs_fatal(errno, "cannot create guest memory");
+    }
+    mem_hva = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   mem_fd, 0);
+    if (mem_hva == MAP_FAILED) {
+        ovs_fatal(errno, "cannot map guest memory");
+    }
+
+    offset = 0;
+    for (unsigned int i = 0; i < n; i++) {
+        struct vg_queue *q = queues[i].q;
+
+        q->ring_hva = mem_hva + offset;
+        q->ring_gpa = gpa_of(q->ring_hva);
+        offset += ring_bytes;
+    }
+    offset += 1024;
+    for (unsigned int i = 0; i < n; i++) {
+        struct vg_queue *q = queues[i].q;
+
+        q->bufs_hva = mem_hva + offset;
+        q->bufs_gpa = gpa_of(q->bufs_hva);
+        offset += (size_t) ring_size * q->slot_size;
+        q->tables_hva = mem_hva + offset;
+        q->tables_gpa = gpa_of(q->tables_hva);
+        offset += tables;
+    }
+
+    /* Region boundaries: inside the receive buffers of queue pair 0, then
+     * inside its transmit buffers, then evenly. */
+    region_starts[0] = 0;
+    for (unsigned int r = 1; r < n_regions; r++) {
+        size_t at;
+
+        if (r == 1) {
+            at = (qps[0].rx.bufs_hva - mem_hva) + 5 * rx_slot;
+        } else if (r == 2) {
+            at = (qps[0].tx.bufs_hva - mem_hva) + 10 * VG_TX_SLOT;
+        } else {
+            at = mem_size - mem_size / 8;
+        }
+        region_starts[r] = ROUND_DOWN(at, 4096);
+    }
+}
+
+static void
+get_region(unsigned int r, struct vhost_user_memory_region *region)
+{
+    size_t start = region_starts[r];
+    size_t end = r + 1 < n_regions ? region_starts[r + 1] : mem_size;
+
+    region->guest_phys_addr = VG_GPA_BASE + start;
+    region->memory_size = end - start;
+    region->userspace_addr = (uintptr_t) mem_hva + start;
+    region->mmap_offset = start;
+}
+
+/* Talking to the back-end. */
+
+static void
+msg_init(struct vhu_msg *msg, enum vhost_user_request request,
+         uint32_t size)
+{
+    memset(&msg->hdr, 0, sizeof msg->hdr);
+    msg->hdr.request = request;
+    msg->hdr.flags = VHOST_USER_VERSION;
+    msg->hdr.size = size;
+    msg->n_fds = 0;
+}
+
+/* Reads one message from the back-end, waiting up to 10 s for it. */
+static int
+recv_reply(struct vhu_msg *reply)
+{
+    struct vhu_msg_reader reader;
+    long long int deadline = time_msec() + 10000;
+
+    vhu_msg_reader_init(&reader);
+    for (;;) {
+        int error = vhu_msg_recv(conn_fd, &reader);
+
+        if (error != EAGAIN) {
+            if (!error) {
+                *reply = reader.msg;
+            } else {
+                vhu_msg_reader_reset(&reader);
+            }
+            return error;
+        }
+        long long int left = deadline - time_msec();
+        struct pollfd pfd = { .fd = conn_fd, .events = POLLIN };
+
+        if (left <= 0) {
+            vhu_msg_reader_reset(&reader);
+            return ETIMEDOUT;
+        }
+        poll(&pfd, 1, left);
+    }
+}
+
+/* Sends 'msg' and, if it expects one or the back-end acknowledges requests,
+ * waits for the reply, which it stores in '*reply' (if nonnull).  Returns 0
+ * or a positive errno; a refused request counts as EPROTO. */
+static int
+request(struct vhu_msg *msg, bool has_reply, struct vhu_msg *reply)
+{
+    struct vhu_msg ack;
+    bool want_ack = (!has_reply
+                     && protocol_features
+                        & BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK));
+    int error;
+
+    if (want_ack) {
+        msg->hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
+    }
+    error = vhu_msg_send(conn_fd, msg);
+    if (error || (!has_reply && !want_ack)) {
+        return error;
+    }
+    if (!reply) {
+        reply = &ack;
+    }
+    error = recv_reply(reply);
+    if (error) {
+        return error;
+    }
+    vhu_msg_close_fds(reply);
+    if (reply->hdr.request != msg->hdr.request
+        || !(reply->hdr.flags & VHOST_USER_REPLY_MASK)) {
+        VLOG_WARN("reply to %s is %s", vhu_request_name(msg->hdr.request),
+                  vhu_request_name(reply->hdr.request));
+        return EPROTO;
+    }
+    if (want_ack && reply->payload.u64) {
+        backend_nacks++;
+        VLOG_INFO("back-end refused %s",
+                  vhu_request_name(msg->hdr.request));
+        return EPROTO;
+    }
+    return 0;
+}
+
+static int
+request_u64(enum vhost_user_request r, uint64_t value)
+{
+    struct vhu_msg msg;
+
+    msg_init(&msg, r, sizeof msg.payload.u64);
+    msg.payload.u64 = value;
+    return request(&msg, false, NULL);
+}
+
+static int
+get_u64(enum vhost_user_request r, uint64_t *value)
+{
+    struct vhu_msg msg, reply;
+    int error;
+
+    msg_init(&msg, r, 0);
+    error = request(&msg, true, &reply);
+    if (!error) {
+        if (reply.hdr.size != sizeof reply.payload.u64) {
+            return EPROTO;
+        }
+        *value = reply.payload.u64;
+    }
+    return error;
+}
+
+static int
+request_state(enum vhost_user_request r, uint32_t index, uint32_t num)
+{
+    struct vhu_msg msg;
+
+    msg_init(&msg, r, sizeof msg.payload.state);
+    msg.payload.state.index = index;
+    msg.payload.state.num = num;
+    return request(&msg, false, NULL);
+}
+
+static int
+request_vring_fd(enum vhost_user_request r, uint32_t index, int fd)
+{
+    struct vhu_msg msg;
+
+    msg_init(&msg, r, sizeof msg.payload.u64);
+    msg.payload.u64 = index;
+    msg.fds[0] = fd;
+    msg.n_fds = 1;
+    return request(&msg, false, NULL);
+}
+
+static int
+send_mem_table(void)
+{
+    struct vhu_msg msg;
+
+    if (use_mem_slots) {
+        for (unsigned int r = 0; r < n_regions; r++) {
+            int error;
+
+            msg_init(&msg, VHOST_USER_ADD_MEM_REG,
+                     sizeof msg.payload.mem_reg);
+            memset(&msg.payload.mem_reg, 0, sizeof msg.payload.mem_reg);
+            get_region(r, &msg.payload.mem_reg.region);
+            msg.fds[0] = mem_fd;
+            msg.n_fds = 1;
+            error = request(&msg, false, NULL);
+            if (error) {
+                return error;
+            }
+        }
+        return 0;
+    }
+
+    msg_init(&msg, VHOST_USER_SET_MEM_TABLE,
+             offsetof(struct vhost_user_memory, regions)
+             + n_regions * sizeof msg.payload.memory.regions[0]);
+    msg.payload.memory.nregions = n_regions;
+    msg.payload.memory.padding = 0;
+    for (unsigned int r = 0; r < n_regions; r++) {
+        get_region(r, &msg.payload.memory.regions[r]);
+        msg.fds[r] = mem_fd;
+    }
+    msg.n_fds = n_regions;
+    return request(&msg, false, NULL);
+}
+
+static int
+setup_queue(struct vg_queue *q)
+{
+    struct vhu_msg msg;
+    int error;
+
+    /* The back-end continues where the ring's used index stands. */
+    uint16_t base = __atomic_load_n(&q->ring.used->idx, __ATOMIC_ACQUIRE);
+
+    error = request_state(VHOST_USER_SET_VRING_NUM, q->index, ring_size);
+    if (!error) {
+        error = request_state(VHOST_USER_SET_VRING_BASE, q->index, base);
+    }
+    if (!error) {
+        msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
+        memset(&msg.payload.addr, 0, sizeof msg.payload.addr);
+        msg.payload.addr.index = q->index;
+        msg.payload.addr.desc_user_addr = (uintptr_t) q->ring.desc;
+        msg.payload.addr.avail_user_addr = (uintptr_t) q->ring.avail;
+        msg.payload.addr.used_user_addr = (uintptr_t) q->ring.used;
+        error = request(&msg, false, NULL);
+    }
+    if (!error) {
+        error = request_vring_fd(VHOST_USER_SET_VRING_KICK, q->index,
+                                 q->kick_fd);
+    }
+    if (!error) {
+        error = request_vring_fd(VHOST_USER_SET_VRING_CALL, q->index,
+                                 q->call_fd);
+    }
+    return error;
+}
+
+/* Runs the start-up conversation with a back-end that just connected. */
+static int
+setup_device(void)
+{
+    uint64_t wanted = (BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ANY_LAYOUT)
+                       | BIT(VIRTIO_NET_F_MRG_RXBUF)
+                       | BIT(VIRTIO_RING_F_INDIRECT_DESC)
+                       | BIT(VIRTIO_RING_F_EVENT_IDX)
+                       | BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_MTU)
+                       | BIT(VHOST_USER_F_PROTOCOL_FEATURES));
+    uint64_t proto_wanted = (BIT(VHOST_USER_PROTOCOL_F_MQ)
+                             | BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)
+                             | BIT(VHOST_USER_PROTOCOL_F_NET_MTU)
+                             | BIT(VHOST_USER_PROTOCOL_F_STATUS)
+                             | (use_mem_slots
+                                ? BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS)
+                                : 0));
+    int error;
+
+    if (no_protocol_features) {
+        wanted &= ~BIT(VHOST_USER_F_PROTOCOL_FEATURES);
+    }
+    if (!guest_mtu) {
+        wanted &= ~BIT(VIRTIO_NET_F_MTU);
+    }
+    if (n_qp == 1) {
+        wanted &= ~BIT(VIRTIO_NET_F_MQ);
+    }
+    wanted &= ~features_off;
+    protocol_features = 0;
+
+    error = get_u64(VHOST_USER_GET_FEATURES, &backend_features);
+    if (error) {
+        return error;
+    }
+    features = backend_features & wanted;
+    if (features & BIT(VHOST_USER_F_PROTOCOL_FEATURES)) {
+        uint64_t offered;
+
+        error = get_u64(VHOST_USER_GET_PROTOCOL_FEATURES, &offered);
+        if (!error) {
+            error = request_u64(VHOST_USER_SET_PROTOCOL_FEATURES,
+                                offered & proto_wanted);
+            protocol_features = offered & proto_wanted;
+        }
+        if (!error && protocol_features & BIT(VHOST_USER_PROTOCOL_F_MQ)) {
+            uint64_t max_qp;
+
+            error = get_u64(VHOST_USER_GET_QUEUE_NUM, &max_qp);
+            if (!error && max_qp < n_qp) {
+                VLOG_WARN("back-end offers only %"PRIu64" queue pairs",
+                          max_qp);
+                return EINVAL;
+            }
+        }
+        if (!error && use_mem_slots) {
+            uint64_t slots;
+
+            error = get_u64(VHOST_USER_GET_MAX_MEM_SLOTS, &slots);
+            if (!error && slots < n_regions) {
+                return EINVAL;
+            }
+        }
+        if (error) {
+            return error;
+        }
+    } else if (n_qp > 1) {
+        VLOG_WARN("several queue pairs need protocol features");
+        return EINVAL;
+    }
+
+    struct vhu_msg owner;
+
+    msg_init(&owner, VHOST_USER_SET_OWNER, 0);
+    error = request(&owner, false, NULL);
+    if (!error) {
+        error = request_u64(VHOST_USER_SET_FEATURES, features);
+    }
+    if (!error) {
+        error = send_mem_table();
+    }
+    if (!error && guest_mtu
+        && protocol_features & BIT(VHOST_USER_PROTOCOL_F_NET_MTU)) {
+        error = request_u64(VHOST_USER_NET_SET_MTU, guest_mtu);
+    }
+    if (error) {
+        return error;
+    }
+
+    hdr_size = (features & (BIT(VIRTIO_F_VERSION_1)
+                            | BIT(VIRTIO_NET_F_MRG_RXBUF))
+                ? sizeof(struct virtio_net_hdr)
+                : VIRTIO_NET_HDR_LEGACY_SIZE);
+    for (unsigned int i = 0; i < n_qp && !error; i++) {
+        qps[i].rx.ring.event_idx = features & BIT(VIRTIO_RING_F_EVENT_IDX);
+        qps[i].tx.ring.event_idx = features & BIT(VIRTIO_RING_F_EVENT_IDX);
+        error = setup_queue(&qps[i].rx);
+        if (!error) {
+            error = setup_queue(&qps[i].tx);
+        }
+    }
+    if (!error && features & BIT(VHOST_USER_F_PROTOCOL_FEATURES)) {
+        for (unsigned int i = 0; i < 2 * n_qp && !error; i++) {
+            error = request_state(VHOST_USER_SET_VRING_ENABLE, i, 1);
+        }
+    }
+    if (!error && protocol_features & BIT(VHOST_USER_PROTOCOL_F_STATUS)) {
+        error = request_u64(VHOST_USER_SET_STATUS,
+                            VIRTIO_CONFIG_S_ACKNOWLEDGE
+                            | VIRTIO_CONFIG_S_DRIVER
+                            | VIRTIO_CONFIG_S_FEATURES_OK
+                            | VIRTIO_CONFIG_S_DRIVER_OK);
+    }
+    return error;
+}
+
+/* The virtio-net driver. */
+
+static void
+kick(struct vg_queue *q)
+{
+    if (vdrv_publish(&q->ring)) {
+        uint64_t one = 1;
+
+        if (write(q->kick_fd, &one, sizeof one) == sizeof one) {
+            q->kicks++;
+        }
+    }
+}
+
+/* Posts receive buffers until the ring is full. */
+static void
+rx_refill(struct vg_queue *q)
+{
+    bool added = false;
+
+    while (refill && q->ring.num_free >= rx_buf_segs) {
+        uint16_t head = q->ring.free_head;
+        uint64_t gpa = q->bufs_gpa + (uint64_t) head * q->slot_size;
+        struct vdrv_seg segs[VG_MAX_SEGS];
+
+        for (unsigned int i = 0; i < rx_buf_segs; i++) {
+            segs[i].gpa = gpa + (uint64_t) i * rx_buf_size;
+            segs[i].len = rx_buf_size;
+            segs[i].device_writes = true;
+        }
+        if (vdrv_add(&q->ring, segs, rx_buf_segs, NULL, 0) < 0) {
+            break;
+        }
+        added = true;
+    }
+    if (added) {
+        kick(q);
+    }
+}
+
+/* Copies up to 'len' bytes of the chain at 'head' (our own descriptors)
+ * into 'dst'. */
+static size_t
+read_chain(const struct vg_queue *q, uint16_t head, uint32_t len,
+           uint8_t *dst, size_t room)
+{
+    size_t n = 0;
+    uint16_t idx = head;
+
+    for (unsigned int i = 0; i < rx_buf_segs && len; i++) {
+        const struct vring_desc *d = &q->ring.desc[idx];
+        size_t chunk = MIN(MIN(d->len, len), room - n);
+
+        memcpy(dst + n, hva_of(d->addr), chunk);
+        n += chunk;
+        len -= chunk;
+        idx = d->next;
+    }
+    return n;
+}
+
+/* Checks a generated frame: sequence number and byte pattern. */
+static void
+check_generated(const uint8_t *frame, size_t len)
+{
+    uint32_t seq;
+    uint16_t size;
+
+    if (len < ETH_HEADER_LEN + 6) {
+        rx_gen_bad++;
+        return;
+    }
+    memcpy(&seq, frame + ETH_HEADER_LEN, 4);
+    memcpy(&size, frame + ETH_HEADER_LEN + 4, 2);
+    seq = ntohl(seq);
+    if (ntohs(size) != len) {
+        rx_gen_bad++;
+        return;
+    }
+    for (size_t i = ETH_HEADER_LEN + 6; i < len; i++) {
+        if (frame[i] != (uint8_t) (seq + i)) {
+            rx_gen_bad++;
+            return;
+        }
+    }
+    rx_gen_ok++;
+}
+
+static int send_frame(unsigned int qp, const void *frame, size_t len);
+
+static void
+rx_deliver(unsigned int qp, const uint8_t *frame, size_t len)
+{
+    struct vg_queue *q = &qps[qp].rx;
+
+    q->packets++;
+    q->bytes += len;
+    if (len >= ETH_HEADER_LEN
+        && ((const struct eth_header *) frame)->eth_type
+           == htons(VG_GEN_ETHERTYPE)) {
+        check_generated(frame, len);
+    }
+    if (n_kept < VG_MAX_KEPT) {
+        struct ds *s = &kept[n_kept++];
+
+        ds_init(s);
+        for (size_t i = 0; i < len; i++) {
+            ds_put_format(s, "%02x", frame[i]);
+        }
+    }
+    if (echo) {
+        send_frame(qp, frame, len);
+    }
+}
+
+/* Takes every packet the back-end put into receive queue 'qp', then asks
+ * for an interrupt for the next one. */
+static void
+rx_process(unsigned int qp)
+{
+    static uint8_t buf[VG_MAX_PKT + 4096];
+    struct vg_queue *q = &qps[qp].rx;
+
+    do {
+        uint16_t id;
+        uint32_t len;
+
+        vdrv_disable_interrupts(&q->ring);
+        while (vdrv_get_used(&q->ring, &id, &len)) {
+            size_t room = sizeof buf;
+            size_t n = read_chain(q, id, len, buf, room);
+            uint16_t n_bufs = 1;
+
+            if (n < hdr_size || len > q->slot_size) {
+                rx_errors++;
+                continue;
+            }
+            if (hdr_size == sizeof(struct virtio_net_hdr)) {
+                struct virtio_net_hdr hdr;
+
+                memcpy(&hdr, buf, sizeof hdr);
+                n_bufs = hdr.num_buffers;
+                if (!n_bufs
+                    || (n_bufs > 1
+                        && !(features & BIT(VIRTIO_NET_F_MRG_RXBUF)))) {
+                    rx_errors++;
+                    continue;
+                }
+            }
+            for (uint16_t i = 1; i < n_bufs; i++) {
+                if (!vdrv_get_used(&q->ring, &id, &len)
+                    || len > q->slot_size) {
+                    rx_errors++;
+                    n = 0;
+                    break;
+                }
+                n += read_chain(q, id, len, buf + n, room - n);
+            }
+            if (n >= hdr_size) {
+                rx_deliver(qp, buf + hdr_size, n - hdr_size);
+            }
+        }
+        rx_refill(q);
+    } while (vdrv_enable_interrupts(&q->ring));
+}
+
+static void
+tx_reclaim(struct vg_queue *q)
+{
+    uint16_t id;
+    uint32_t len;
+
+    while (vdrv_get_used(&q->ring, &id, &len)) {
+        continue;
+    }
+}
+
+/* Sends 'frame' on transmit queue 'qp', waiting up to a second for room.
+ * Returns 0 or ENOBUFS. */
+static int
+send_frame(unsigned int qp, const void *frame, size_t len)
+{
+    struct vg_queue *q = &qps[qp].tx;
+    long long int deadline = time_msec() + 1000;
+    struct vdrv_seg segs[VG_MAX_SEGS];
+    unsigned int n_segs = 0;
+    unsigned int n_descs;
+
+    if (len > VG_MAX_PKT || conn_fd < 0) {
+        tx_dropped++;
+        return ENOBUFS;
+    }
+    if (tx_mode == VG_TX_CHAIN || tx_mode == VG_TX_INDIRECT) {
+        n_descs = 1 + DIV_ROUND_UP(len, tx_seg_size);
+        if (n_descs > VG_MAX_SEGS) {
+            n_descs = VG_MAX_SEGS;
+        }
+    } else {
+        n_descs = tx_mode == VG_TX_SPLIT ? 2 : 1;
+    }
+    if (tx_mode == VG_TX_INDIRECT) {
+        n_descs = 1;
+    }
+
+    tx_reclaim(q);
+    while (q->ring.num_free < n_descs) {
+        kick(q);
+        tx_reclaim(q);
+        if (q->ring.num_free >= n_descs) {
+            break;
+        }
+        if (time_msec() >= deadline) {
+            tx_dropped++;
+            return ENOBUFS;
+        }
+        xnanosleep(100 * 1000);
+    }
+
+    uint16_t head = q->ring.free_head;
+    uint8_t *slot = q->bufs_hva + (size_t) head * q->slot_size;
+    uint64_t slot_gpa = q->bufs_gpa + (uint64_t) head * q->slot_size;
+
+    memset(slot, 0, hdr_size);
+    memcpy(slot + hdr_size, frame, len);
+
+    if (tx_mode == VG_TX_SINGLE) {
+        segs[n_segs++] = (struct vdrv_seg) { slot_gpa, hdr_size + len,
+                                             false };
+    } else {
+        segs[n_segs++] = (struct vdrv_seg) { slot_gpa, hdr_size, false };
+        if (tx_mode == VG_TX_SPLIT) {
+            segs[n_segs++] = (struct vdrv_seg) { slot_gpa + hdr_size, len,
+                                                 false };
+        } else {
+            size_t done = 0;
+
+            while (done < len) {
+                size_t chunk = MIN(tx_seg_size, len - done);
+
+                if (n_segs == VG_MAX_SEGS - 1) {
+                    chunk = len - done;
+                }
+                segs[n_segs++] = (struct vdrv_seg) {
+                    slot_gpa + hdr_size + done, chunk, false };
+                done += chunk;
+            }
+        }
+    }
+
+    if (tx_mode == VG_TX_INDIRECT) {
+        struct vring_desc *table = (struct vring_desc *)
+            (q->tables_hva + (size_t) head * VG_MAX_SEGS * sizeof *table);
+
+        vdrv_add(&q->ring, segs, n_segs, table, gpa_of(table));
+    } else {
+        vdrv_add(&q->ring, segs, n_segs, NULL, 0);
+    }
+    kick(q);
+    q->packets++;
+    q->bytes += len;
+    return 0;
+}
+
+/* Connection life cycle. */
+
+static void
+init_queues(void)
+{
+    for (unsigned int i = 0; i < n_qp; i++) {
+        struct vg_queue *queues[2] = { &qps[i].rx, &qps[i].tx };
+
+        for (int j = 0; j < 2; j++) {
+            struct vg_queue *q = queues[j];
+
+            q->index = 2 * i + j;
+            vdrv_ring_init(&q->ring, q->ring_hva, ring_size, false);
+            q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+            q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+            if (q->kick_fd < 0 || q->call_fd < 0) {
+                ovs_fatal(errno, "eventfd");
+            }
+        }
+        /* Transmit completions are collected lazily, as DPDK does. */
+        vdrv_disable_interrupts(&qps[i].tx.ring);
+    }
+}
+
+static void
+disconnect(const char *why)
+{
+    if (conn_fd >= 0) {
+        VLOG_INFO("back-end disconnected (%s)", why);
+        close(conn_fd);
+        conn_fd = -1;
+        n_disconnects++;
+    }
+}
+
+static void
+accept_backend(void)
+{
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int error;
+
+    if (fd < 0) {
+        return;
+    }
+    conn_fd = fd;
+    error = setup_device();
+    if (error) {
+        VLOG_WARN("setting up the back-end failed: %s",
+                  ovs_retval_to_string(error));
+        disconnect("set-up failed");
+        return;
+    }
+    n_connects++;
+    VLOG_INFO("back-end connected: features %#"PRIx64", protocol features %#"
+              PRIx64", %u queue pair%s", features, protocol_features, n_qp,
+              n_qp > 1 ? "s" : "");
+    for (unsigned int i = 0; i < n_qp; i++) {
+        rx_refill(&qps[i].rx);
+        rx_process(i);
+    }
+}
+
+static void
+open_socket(void)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+    if (strlen(socket_path) >= sizeof sun.sun_path) {
+        ovs_fatal(0, "%s: socket path too long", socket_path);
+    }
+    ovs_strlcpy(sun.sun_path, socket_path, sizeof sun.sun_path);
+    listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                       0);
+    unlink(socket_path);
+    if (listen_fd < 0
+        || bind(listen_fd, (struct sockaddr *) &sun, sizeof sun)
+        || listen(listen_fd, 1)) {
+        ovs_fatal(errno, "%s: cannot listen", socket_path);
+    }
+    fatal_signal_add_file_to_unlink(socket_path);
+}
+
+/* A message from the back-end outside a request: only a close is normal. */
+static void
+conn_run(void)
+{
+    char byte;
+    ssize_t n = recv(conn_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+    if (n == 0) {
+        disconnect("closed by peer");
+    } else if (n < 0 && errno != EAGAIN) {
+        disconnect(ovs_strerror(errno));
+    } else if (n > 0) {
+        VLOG_WARN("unexpected message from the back-end");
+        disconnect("protocol error");
+    }
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct unixctl_server *unixctl;
+    bool exiting = false;
+    int error;
+
+    set_program_name(argv[0]);
+    service_start(&argc, &argv);
+    parse_options(argc, argv);
+    fatal_ignore_sigpipe();
+
+    setup_memory();
+    init_queues();
+    open_socket();
+
+    daemonize_start(false);
+    error = unixctl_server_create(unixctl_path, &unixctl);
+    if (error) {
+        ovs_fatal(error, "cannot create unixctl server");
+    }
+    register_commands();
+    unixctl_command_register("exit", "", 0, 0, vg_exit, &exiting);
+    daemonize_complete();
+    VLOG_INFO("serving %s: %u queue pair%s, %zu bytes of guest memory in %u "
+              "region%s", socket_path, n_qp, n_qp > 1 ? "s" : "", mem_size,
+              n_regions, n_regions > 1 ? "s" : "");
+
+    while (!exiting) {
+        if (conn_fd < 0) {
+            accept_backend();
+        } else {
+            conn_run();
+        }
+        if (conn_fd >= 0) {
+            for (unsigned int i = 0; i < n_qp; i++) {
+                uint64_t count;
+
+                if (read(qps[i].rx.call_fd, &count, sizeof count) > 0) {
+                    qps[i].rx.interrupts += count;
+                    rx_process(i);
+                }
+            }
+        }
+        unixctl_server_run(unixctl);
+
+        if (conn_fd < 0) {
+            poll_fd_wait(listen_fd, POLLIN);
+        } else {
+            poll_fd_wait(conn_fd, POLLIN);
+            for (unsigned int i = 0; i < n_qp; i++) {
+                poll_fd_wait(qps[i].rx.call_fd, POLLIN);
+            }
+        }
+        unixctl_server_wait(unixctl);
+        poll_block();
+    }
+    unixctl_server_destroy(unixctl);
+    return 0;
+}
+
+/* Commands. */
+
+static void
+vg_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+        const char *argv[] OVS_UNUSED, void *exiting_)
+{
+    bool *exiting = exiting_;
+
+    *exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+/* Builds a generated frame of 'len' bytes with sequence number 'seq'. */
+static void
+make_generated(uint8_t *frame, size_t len, const struct eth_addr *dst,
+               uint32_t seq)
+{
+    struct eth_header *eth = (struct eth_header *) frame;
+    ovs_be32 seq_be = htonl(seq);
+    ovs_be16 len_be = htons(len);
+
+    eth->eth_dst = *dst;
+    eth->eth_src = guest_mac;
+    eth->eth_type = htons(VG_GEN_ETHERTYPE);
+    memcpy(frame + ETH_HEADER_LEN, &seq_be, 4);
+    memcpy(frame + ETH_HEADER_LEN + 4, &len_be, 2);
+    for (size_t i = ETH_HEADER_LEN + 6; i < len; i++) {
+        frame[i] = seq + i;
+    }
+}
+
+/* vhost-guest/send [--qp N] [--count N] [--size N] [--dst MAC] [HEX] */
+static void
+vg_send_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
+            void *aux OVS_UNUSED)
+{
+    static uint32_t seq;
+    struct eth_addr dst = eth_addr_broadcast;
+    struct dp_packet *packet = NULL;
+    unsigned int qp = 0;
+    unsigned int count = 1;
+    unsigned int size = 64;
+    unsigned int sent = 0;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+        bool ok = true;
+
+        if (!strcmp(opt, "--qp") && arg) {
+            ok = str_to_uint(arg, 10, &qp) && qp < n_qp;
+        } else if (!strcmp(opt, "--count") && arg) {
+            ok = str_to_uint(arg, 10, &count);
+        } else if (!strcmp(opt, "--size") && arg) {
+            ok = (str_to_uint(arg, 10, &size) && size >= ETH_HEADER_LEN + 6
+                  && size <= VG_MAX_PKT);
+        } else if (!strcmp(opt, "--dst") && arg) {
+            ok = eth_addr_from_string(arg, &dst);
+        } else if (opt[0] != '-' && !packet && i == argc - 1) {
+            const char *error = eth_from_hex(opt, &packet);
+
+            if (error) {
+                unixctl_command_reply_error(conn, error);
+                return;
+            }
+            continue;
+        } else {
+            ok = false;
+        }
+        if (!ok) {
+            unixctl_command_reply_error(conn, "bad arguments");
+            dp_packet_delete(packet);
+            return;
+        }
+        i++;
+    }
+    if (conn_fd < 0) {
+        unixctl_command_reply_error(conn, "back-end not connected");
+        dp_packet_delete(packet);
+        return;
+    }
+
+    uint8_t *frame = xmalloc(VG_MAX_PKT);
+    for (unsigned int n = 0; n < count; n++) {
+        const void *data = frame;
+        size_t len = size;
+
+        if (packet) {
+            data = dp_packet_data(packet);
+            len = dp_packet_size(packet);
+        } else {
+            make_generated(frame, size, &dst, seq++);
+        }
+        if (!send_frame(qp, data, len)) {
+            sent++;
+        }
+    }
+    free(frame);
+    dp_packet_delete(packet);
+
+    char *reply = xasprintf("%u sent", sent);
+    if (sent == count) {
+        unixctl_command_reply(conn, reply);
+    } else {
+        unixctl_command_reply_error(conn, reply);
+    }
+    free(reply);
+}
+
+/* vhost-guest/dump-rx [--clear]: received frames in hex, oldest first. */
+static void
+vg_dump_rx(struct unixctl_conn *conn, int argc, const char *argv[],
+           void *aux OVS_UNUSED)
+{
+    bool clear = argc > 1 && !strcmp(argv[1], "--clear");
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (unsigned int i = 0; i < n_kept; i++) {
+        ds_put_format(&s, "%s\n", ds_cstr(&kept[i]));
+        if (clear) {
+            ds_destroy(&kept[i]);
+        }
+    }
+    if (clear) {
+        n_kept = 0;
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+/* vhost-guest/stats: counters, one "name: value" per line. */
+static void
+vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    uint64_t rx = 0, rx_bytes = 0, tx = 0, tx_bytes = 0, kicks = 0;
+    uint64_t bad_used = 0, interrupts = 0;
+
+    for (unsigned int i = 0; i < n_qp; i++) {
+        rx += qps[i].rx.packets;
+        rx_bytes += qps[i].rx.bytes;
+        tx += qps[i].tx.packets;
+        tx_bytes += qps[i].tx.bytes;
+        kicks += qps[i].rx.kicks + qps[i].tx.kicks;
+        interrupts += qps[i].rx.interrupts;
+        bad_used += qps[i].rx.ring.bad_used_id + qps[i].tx.ring.bad_used_id;
+    }
+    ds_put_format(&s, "connected: %s\n", conn_fd >= 0 ? "yes" : "no");
+    ds_put_format(&s, "connects: %"PRIu64"\n", n_connects);
+    ds_put_format(&s, "disconnects: %"PRIu64"\n", n_disconnects);
+    ds_put_format(&s, "features: %#"PRIx64"\n", features);
+    ds_put_format(&s, "protocol_features: %#"PRIx64"\n", protocol_features);
+    ds_put_format(&s, "rx_packets: %"PRIu64"\n", rx);
+    ds_put_format(&s, "rx_bytes: %"PRIu64"\n", rx_bytes);
+    ds_put_format(&s, "rx_generated_ok: %"PRIu64"\n", rx_gen_ok);
+    ds_put_format(&s, "rx_generated_bad: %"PRIu64"\n", rx_gen_bad);
+    ds_put_format(&s, "rx_errors: %"PRIu64"\n", rx_errors);
+    ds_put_format(&s, "rx_interrupts: %"PRIu64"\n", interrupts);
+    ds_put_format(&s, "tx_packets: %"PRIu64"\n", tx);
+    ds_put_format(&s, "tx_bytes: %"PRIu64"\n", tx_bytes);
+    ds_put_format(&s, "tx_dropped: %"PRIu64"\n", tx_dropped);
+    ds_put_format(&s, "kicks: %"PRIu64"\n", kicks);
+    ds_put_format(&s, "bad_used_ids: %"PRIu64"\n", bad_used);
+    ds_put_format(&s, "refused_requests: %"PRIu64"\n", backend_nacks);
+    for (unsigned int i = 0; i < n_qp; i++) {
+        ds_put_format(&s, "qp%u_rx_packets: %"PRIu64"\n", i,
+                      qps[i].rx.packets);
+        ds_put_format(&s, "qp%u_tx_packets: %"PRIu64"\n", i,
+                      qps[i].tx.packets);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static bool
+parse_on_off(const char *s, bool *value)
+{
+    if (!strcmp(s, "on")) {
+        *value = true;
+    } else if (!strcmp(s, "off")) {
+        *value = false;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* vhost-guest/echo on|off: send every received frame back. */
+static void
+vg_echo(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
+        void *aux OVS_UNUSED)
+{
+    if (!parse_on_off(argv[1], &echo)) {
+        unixctl_command_reply_error(conn, "expected on or off");
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+/* vhost-guest/refill on|off: whether to keep giving receive buffers. */
+static void
+vg_refill(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
+          void *aux OVS_UNUSED)
+{
+    if (!parse_on_off(argv[1], &refill)) {
+        unixctl_command_reply_error(conn, "expected on or off");
+        return;
+    }
+    if (refill && conn_fd >= 0) {
+        for (unsigned int i = 0; i < n_qp; i++) {
+            rx_refill(&qps[i].rx);
+        }
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+/* vhost-guest/set-vring-enable RING 0|1 */
+static void
+vg_set_vring_enable(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                    const char *argv[], void *aux OVS_UNUSED)
+{
+    unsigned int ring, on;
+
+    if (!str_to_uint(argv[1], 10, &ring) || ring >= 2 * n_qp
+        || !str_to_uint(argv[2], 10, &on) || on > 1) {
+        unixctl_command_reply_error(conn, "bad arguments");
+    } else if (conn_fd < 0) {
+        unixctl_command_reply_error(conn, "back-end not connected");
+    } else if (request_state(VHOST_USER_SET_VRING_ENABLE, ring, on)) {
+        unixctl_command_reply_error(conn, "request failed");
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* vhost-guest/disconnect: drop the back-end (it will reconnect). */
+static void
+vg_disconnect(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    disconnect("asked to");
+    unixctl_command_reply(conn, NULL);
+}
+
+/* vhost-guest/clear-stats */
+static void
+vg_clear_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
+               const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    for (unsigned int i = 0; i < n_qp; i++) {
+        qps[i].rx.packets = qps[i].rx.bytes = qps[i].rx.kicks = 0;
+        qps[i].tx.packets = qps[i].tx.bytes = qps[i].tx.kicks = 0;
+        qps[i].rx.interrupts = 0;
+    }
+    rx_gen_ok = rx_gen_bad = rx_errors = tx_dropped = 0;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+register_commands(void)
+{
+    unixctl_command_register("vhost-guest/send",
+                             "[--qp N] [--count N] [--size N] [--dst MAC] "
+                             "[HEX]", 0, 9, vg_send_cmd, NULL);
+    unixctl_command_register("vhost-guest/dump-rx", "[--clear]", 0, 1,
+                             vg_dump_rx, NULL);
+    unixctl_command_register("vhost-guest/stats", "", 0, 0, vg_stats, NULL);
+    unixctl_command_register("vhost-guest/echo", "on|off", 1, 1, vg_echo,
+                             NULL);
+    unixctl_command_register("vhost-guest/refill", "on|off", 1, 1,
+                             vg_refill, NULL);
+    unixctl_command_register("vhost-guest/set-vring-enable", "RING 0|1", 2,
+                             2, vg_set_vring_enable, NULL);
+    unixctl_command_register("vhost-guest/disconnect", "", 0, 0,
+                             vg_disconnect, NULL);
+    unixctl_command_register("vhost-guest/clear-stats", "", 0, 0,
+                             vg_clear_stats, NULL);
+}
+
+/* Options. */
+
+static uint64_t
+parse_feature_list(const char *s)
+{
+    static const struct {
+        const char *name;
+        uint64_t bits;
+    } names[] = {
+        { "mrg-rxbuf", BIT(VIRTIO_NET_F_MRG_RXBUF) },
+        { "indirect", BIT(VIRTIO_RING_F_INDIRECT_DESC) },
+        { "event-idx", BIT(VIRTIO_RING_F_EVENT_IDX) },
+        { "version-1", BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ANY_LAYOUT) },
+    };
+    char *copy = xstrdup(s);
+    char *save = NULL;
+    uint64_t bits = 0;
+
+    for (char *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        size_t i;
+
+        for (i = 0; i < ARRAY_SIZE(names); i++) {
+            if (!strcmp(tok, names[i].name)) {
+                bits |= names[i].bits;
+                break;
+            }
+        }
+        if (i == ARRAY_SIZE(names)) {
+            ovs_fatal(0, "unknown feature \"%s\" (try --help)", tok);
+        }
+    }
+    free(copy);
+    return bits;
+}
+
+static unsigned int
+parse_uint_option(const char *name, const char *s, unsigned int min,
+                  unsigned int max)
+{
+    unsigned int value;
+
+    if (!str_to_uint(s, 10, &value) || value < min || value > max) {
+        ovs_fatal(0, "--%s: \"%s\" is not a number between %u and %u",
+                  name, s, min, max);
+    }
+    return value;
+}
+
+static void
+parse_options(int argc, char *argv[])
+{
+    enum {
+        OPT_SOCKET = UCHAR_MAX + 1,
+        OPT_UNIXCTL,
+        OPT_QUEUES,
+        OPT_RING_SIZE,
+        OPT_RX_BUF_SIZE,
+        OPT_RX_BUF_SEGS,
+        OPT_TX_MODE,
+        OPT_REGIONS,
+        OPT_MEM_SLOTS,
+        OPT_NO,
+        OPT_NO_PROTOCOL_FEATURES,
+        OPT_MTU,
+        OPT_MAC,
+        VLOG_OPTION_ENUMS,
+        DAEMON_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"socket", required_argument, NULL, OPT_SOCKET},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"queues", required_argument, NULL, OPT_QUEUES},
+        {"ring-size", required_argument, NULL, OPT_RING_SIZE},
+        {"rx-buf-size", required_argument, NULL, OPT_RX_BUF_SIZE},
+        {"rx-buf-segs", required_argument, NULL, OPT_RX_BUF_SEGS},
+        {"tx-mode", required_argument, NULL, OPT_TX_MODE},
+        {"regions", required_argument, NULL, OPT_REGIONS},
+        {"mem-slots", no_argument, NULL, OPT_MEM_SLOTS},
+        {"no", required_argument, NULL, OPT_NO},
+        {"no-protocol-features", no_argument, NULL,
+         OPT_NO_PROTOCOL_FEATURES},
+        {"mtu", required_argument, NULL, OPT_MTU},
+        {"mac", required_argument, NULL, OPT_MAC},
+        {"help", no_argument, NULL, 'h'},
+        VLOG_LONG_OPTIONS,
+        DAEMON_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_SOCKET:
+            socket_path = optarg;
+            break;
+        case OPT_UNIXCTL:
+            unixctl_path = optarg;
+            break;
+        case OPT_QUEUES:
+            n_qp = parse_uint_option("queues", optarg, 1, 8);
+            break;
+        case OPT_RING_SIZE:
+            ring_size = parse_uint_option("ring-size", optarg, 2, 32768);
+            if (ring_size & (ring_size - 1)) {
+                ovs_fatal(0, "--ring-size must be a power of 2");
+            }
+            break;
+        case OPT_RX_BUF_SIZE:
+            rx_buf_size = parse_uint_option("rx-buf-size", optarg, 16,
+                                            VG_MAX_PKT);
+            break;
+        case OPT_RX_BUF_SEGS:
+            rx_buf_segs = parse_uint_option("rx-buf-segs", optarg, 1,
+                                            VG_MAX_SEGS);
+            break;
+        case OPT_TX_MODE:
+            if (!strcmp(optarg, "single")) {
+                tx_mode = VG_TX_SINGLE;
+            } else if (!strcmp(optarg, "split")) {
+                tx_mode = VG_TX_SPLIT;
+            } else if (!strncmp(optarg, "chain", 5)
+                       || !strncmp(optarg, "indirect", 8)) {
+                const char *eq = strchr(optarg, '=');
+
+                tx_mode = optarg[0] == 'c' ? VG_TX_CHAIN : VG_TX_INDIRECT;
+                if (eq) {
+                    tx_seg_size = parse_uint_option("tx-mode", eq + 1, 1,
+                                                    VG_MAX_PKT);
+                }
+            } else {
+                ovs_fatal(0, "--tx-mode: \"%s\" is not single, split, "
+                          "chain[=SIZE] or indirect[=SIZE]", optarg);
+            }
+            break;
+        case OPT_REGIONS:
+            n_regions = parse_uint_option("regions", optarg, 1, 4);
+            break;
+        case OPT_MEM_SLOTS:
+            use_mem_slots = true;
+            break;
+        case OPT_NO:
+            features_off |= parse_feature_list(optarg);
+            break;
+        case OPT_NO_PROTOCOL_FEATURES:
+            no_protocol_features = true;
+            break;
+        case OPT_MTU:
+            guest_mtu = parse_uint_option("mtu", optarg, 68, 65535);
+            break;
+        case OPT_MAC:
+            if (!eth_addr_from_string(optarg, &guest_mac)) {
+                ovs_fatal(0, "--mac: \"%s\" is not an Ethernet address",
+                          optarg);
+            }
+            break;
+        case 'h':
+            usage();
+
+        VLOG_OPTION_HANDLERS
+        DAEMON_OPTION_HANDLERS
+
+        case '?':
+            exit(EXIT_FAILURE);
+
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+
+    if (!socket_path) {
+        ovs_fatal(0, "--socket is required (try --help)");
+    }
+}
+
+static void
+usage(void)
+{
+    printf("%s: vhost-user front-end and virtio-net driver for testing\n"
+           "usage: %s --socket=PATH [OPTIONS]\n"
+           "\nServes PATH as QEMU does for -chardev socket,server=on\n"
+           "and acts as a guest's virtio-net driver once a back-end\n"
+           "connects.\n"
+           "\nDevice options:\n"
+           "  --queues=N            queue pairs (default 1, up to 8)\n"
+           "  --ring-size=N         entries per ring (default 256)\n"
+           "  --rx-buf-size=BYTES   bytes per receive descriptor (2048)\n"
+           "  --rx-buf-segs=N       descriptors per receive buffer (1)\n"
+           "  --tx-mode=MODE        single, split, chain[=SIZE] or\n"
+           "                        indirect[=SIZE] (default single)\n"
+           "  --regions=N           guest memory regions, 1 to 4 (1)\n"
+           "  --mem-slots           send memory with ADD_MEM_REG\n"
+           "  --no=FEATURES         do not negotiate FEATURES, a list of\n"
+           "                        mrg-rxbuf,indirect,event-idx,version-1\n"
+           "  --no-protocol-features  legacy set-up, one queue pair\n"
+           "  --mtu=N               tell the back-end the guest's MTU\n"
+           "  --mac=MAC             source of generated frames\n"
+           "  --unixctl=SOCKET      control socket (default: by pid)\n"
+           "\nCommands (ovs-appctl -t SOCKET COMMAND):\n"
+           "  vhost-guest/send [--qp N] [--count N] [--size N] [--dst MAC] "
+           "[HEX]\n"
+           "  vhost-guest/dump-rx [--clear]\n"
+           "  vhost-guest/stats\n"
+           "  vhost-guest/clear-stats\n"
+           "  vhost-guest/echo on|off\n"
+           "  vhost-guest/refill on|off\n"
+           "  vhost-guest/set-vring-enable RING 0|1\n"
+           "  vhost-guest/disconnect\n",
+           program_name, program_name);
+    daemon_usage();
+    vlog_usage();
+    exit(EXIT_SUCCESS);
+}
