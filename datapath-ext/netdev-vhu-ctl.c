@@ -57,6 +57,9 @@ COVERAGE_DEFINE(vhostuser_proto_error);
  * starve the others. */
 #define VHU_MSGS_PER_RUN 64
 
+/* See vhu_port_renotify(). */
+#define VHU_RENOTIFY_DELAY 1000
+
 static struct ovs_mutex vhu_ports_mutex = OVS_MUTEX_INITIALIZER;
 static struct ovs_list vhu_ports OVS_GUARDED_BY(vhu_ports_mutex)
     = OVS_LIST_INITIALIZER(&vhu_ports);
@@ -66,7 +69,7 @@ static struct seq *vhu_ctl_seq;
 
 static void *vhu_ctl_main(void *);
 static void vhu_port_run(struct vhu_port *, long long int now);
-static void vhu_port_wait(const struct vhu_port *);
+static void vhu_port_wait(struct vhu_port *);
 static void vhu_port_unref(struct vhu_port *);
 static const struct vhu_dev_ops vhu_port_dev_ops;
 
@@ -254,6 +257,27 @@ vhu_port_publish_status(struct vhu_port *port)
             if (s.n_queue_pairs && s.n_queue_pairs != old_n_qp) {
                 netdev_request_reconfigure(port->netdev);
             }
+            netdev_change_seq_changed(port->netdev);
+        }
+        port->renotify_at = time_msec() + VHU_RENOTIFY_DELAY;
+    }
+    ovs_mutex_unlock(&port->mutex);
+}
+
+/* Tells OVS about the port's status once more, a while after it last
+ * changed.  The bridge skips writing a status column whose new value equals
+ * what its database view shows, and while its own first transaction after a
+ * restart is in flight, that view is still the previous run's: a port that
+ * reconnects quickly to a running guest would keep the stale "down" the
+ * first transaction wrote.  A second notice, after that transaction has
+ * completed, corrects it. */
+static void
+vhu_port_renotify(struct vhu_port *port, long long int now)
+{
+    ovs_mutex_lock(&port->mutex);
+    if (port->renotify_at && now >= port->renotify_at) {
+        port->renotify_at = 0;
+        if (port->netdev) {
             netdev_change_seq_changed(port->netdev);
         }
     }
@@ -456,6 +480,7 @@ vhu_port_run(struct vhu_port *port, long long int now)
         vhu_port_publish_status(port);
     }
 
+    vhu_port_renotify(port, now);
     if (!port->has_conn) {
         return;
     }
@@ -468,8 +493,14 @@ vhu_port_run(struct vhu_port *port, long long int now)
 }
 
 static void
-vhu_port_wait(const struct vhu_port *port)
+vhu_port_wait(struct vhu_port *port)
 {
+    ovs_mutex_lock(&port->mutex);
+    if (port->renotify_at) {
+        poll_timer_wait_until(port->renotify_at);
+    }
+    ovs_mutex_unlock(&port->mutex);
+
     if (!port->has_conn) {
         return;
     }

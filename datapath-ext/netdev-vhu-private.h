@@ -99,6 +99,7 @@ struct vhu_port {
     long long int reconnect_interval OVS_GUARDED;
     bool reconnect OVS_GUARDED; /* Configuration changed: start over. */
     struct vhu_port_status status OVS_GUARDED;
+    long long int renotify_at OVS_GUARDED;  /* See vhu_port_renotify(). */
 
     /* Control thread only. */
     struct ovs_list list_node;  /* In 'vhu_ports', under its mutex. */

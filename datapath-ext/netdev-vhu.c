@@ -319,7 +319,11 @@ netdev_vhu_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
     const struct vhu_dev *vdev = &dev->port->dev;
     uint64_t dropped_down;
 
-    memset(stats, 0, sizeof *stats);
+    /* The caller set every counter to UINT64_MAX, "unsupported". */
+    stats->rx_packets = stats->rx_bytes = 0;
+    stats->rx_dropped = stats->rx_errors = 0;
+    stats->tx_packets = stats->tx_bytes = 0;
+    stats->tx_dropped = stats->tx_errors = 0;
     for (unsigned int qp = 0; qp < VHU_MAX_QUEUE_PAIRS; qp++) {
         const struct vhu_virtq_stats *rx
             = &vdev->vrings[vhu_rx_vring(qp)].vq.stats;

@@ -20,7 +20,9 @@ TESTSUITE_AT = \
 	tests/testsuite.at \
 	tests/vhu-macros.at \
 	tests/lib.at \
-	tests/netdev-vhu.at
+	tests/netdev-vhu.at \
+	tests/traffic.at \
+	tests/reconnect.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	$(srcdir)/tests/package.m4

@@ -146,6 +146,8 @@ static struct vg_queue_pair qps[8];
 
 static bool echo;
 static bool refill = true;
+static bool manual_start;       /* Start rings only on vhost-guest/start. */
+static bool started;            /* Rings started. */
 
 /* Received packets, for dump-rx. */
 static struct ds kept[VG_MAX_KEPT];
@@ -570,6 +572,23 @@ setup_device(void)
                             | BIT(VIRTIO_NET_F_MRG_RXBUF))
                 ? sizeof(struct virtio_net_hdr)
                 : VIRTIO_NET_HDR_LEGACY_SIZE);
+    return 0;
+}
+
+static uint64_t
+device_status(bool driver_ok)
+{
+    return (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER
+            | VIRTIO_CONFIG_S_FEATURES_OK
+            | (driver_ok ? VIRTIO_CONFIG_S_DRIVER_OK : 0));
+}
+
+/* Starts the rings, as QEMU does when the guest driver sets DRIVER_OK. */
+static int
+start_device(void)
+{
+    int error = 0;
+
     for (unsigned int i = 0; i < n_qp && !error; i++) {
         qps[i].rx.ring.event_idx = features & BIT(VIRTIO_RING_F_EVENT_IDX);
         qps[i].tx.ring.event_idx = features & BIT(VIRTIO_RING_F_EVENT_IDX);
@@ -584,12 +603,46 @@ setup_device(void)
         }
     }
     if (!error && protocol_features & BIT(VHOST_USER_PROTOCOL_F_STATUS)) {
-        error = request_u64(VHOST_USER_SET_STATUS,
-                            VIRTIO_CONFIG_S_ACKNOWLEDGE
-                            | VIRTIO_CONFIG_S_DRIVER
-                            | VIRTIO_CONFIG_S_FEATURES_OK
-                            | VIRTIO_CONFIG_S_DRIVER_OK);
+        error = request_u64(VHOST_USER_SET_STATUS, device_status(true));
     }
+    if (!error) {
+        started = true;
+    }
+    return error;
+}
+
+/* Stops the rings, as QEMU does when the guest driver goes away: each
+ * GET_VRING_BASE must return where the ring stands. */
+static int
+stop_device(void)
+{
+    int error = 0;
+
+    if (protocol_features & BIT(VHOST_USER_PROTOCOL_F_STATUS)) {
+        error = request_u64(VHOST_USER_SET_STATUS, device_status(false));
+    }
+    for (unsigned int i = 0; i < 2 * n_qp && !error; i++) {
+        struct vg_queue *q = i % 2 ? &qps[i / 2].tx : &qps[i / 2].rx;
+        struct vhu_msg msg, reply;
+        uint16_t used;
+
+        msg_init(&msg, VHOST_USER_GET_VRING_BASE, sizeof msg.payload.state);
+        msg.payload.state.index = i;
+        msg.payload.state.num = 0;
+        error = request(&msg, true, &reply);
+        if (error) {
+            break;
+        }
+        used = __atomic_load_n(&q->ring.used->idx, __ATOMIC_ACQUIRE);
+        if (reply.hdr.size != sizeof reply.payload.state
+            || reply.payload.state.index != i
+            || reply.payload.state.num != used) {
+            VLOG_WARN("GET_VRING_BASE %u: got base %"PRIu32", used index is "
+                      "%"PRIu16, i, reply.payload.state.num, used);
+            error = EPROTO;
+        }
+    }
+    started = false;
     return error;
 }
 
@@ -781,7 +834,7 @@ send_frame(unsigned int qp, const void *frame, size_t len)
     unsigned int n_segs = 0;
     unsigned int n_descs;
 
-    if (len > VG_MAX_PKT || conn_fd < 0) {
+    if (len > VG_MAX_PKT || conn_fd < 0 || !started) {
         tx_dropped++;
         return ENOBUFS;
     }
@@ -887,7 +940,17 @@ disconnect(const char *why)
         VLOG_INFO("back-end disconnected (%s)", why);
         close(conn_fd);
         conn_fd = -1;
+        started = false;
         n_disconnects++;
+    }
+}
+
+static void
+start_rx(void)
+{
+    for (unsigned int i = 0; started && i < n_qp; i++) {
+        rx_refill(&qps[i].rx);
+        rx_process(i);
     }
 }
 
@@ -902,6 +965,9 @@ accept_backend(void)
     }
     conn_fd = fd;
     error = setup_device();
+    if (!error && !manual_start) {
+        error = start_device();
+    }
     if (error) {
         VLOG_WARN("setting up the back-end failed: %s",
                   ovs_retval_to_string(error));
@@ -910,12 +976,9 @@ accept_backend(void)
     }
     n_connects++;
     VLOG_INFO("back-end connected: features %#"PRIx64", protocol features %#"
-              PRIx64", %u queue pair%s", features, protocol_features, n_qp,
-              n_qp > 1 ? "s" : "");
-    for (unsigned int i = 0; i < n_qp; i++) {
-        rx_refill(&qps[i].rx);
-        rx_process(i);
-    }
+              PRIx64", %u queue pair%s%s", features, protocol_features, n_qp,
+              n_qp > 1 ? "s" : "", started ? "" : ", rings not started");
+    start_rx();
 }
 
 static void
@@ -989,7 +1052,7 @@ main(int argc, char *argv[])
         } else {
             conn_run();
         }
-        if (conn_fd >= 0) {
+        if (conn_fd >= 0 && started) {
             for (unsigned int i = 0; i < n_qp; i++) {
                 uint64_t count;
 
@@ -1005,7 +1068,7 @@ main(int argc, char *argv[])
             poll_fd_wait(listen_fd, POLLIN);
         } else {
             poll_fd_wait(conn_fd, POLLIN);
-            for (unsigned int i = 0; i < n_qp; i++) {
+            for (unsigned int i = 0; started && i < n_qp; i++) {
                 poll_fd_wait(qps[i].rx.call_fd, POLLIN);
             }
         }
@@ -1166,6 +1229,7 @@ vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
         bad_used += qps[i].rx.ring.bad_used_id + qps[i].tx.ring.bad_used_id;
     }
     ds_put_format(&s, "connected: %s\n", conn_fd >= 0 ? "yes" : "no");
+    ds_put_format(&s, "started: %s\n", started ? "yes" : "no");
     ds_put_format(&s, "connects: %"PRIu64"\n", n_connects);
     ds_put_format(&s, "disconnects: %"PRIu64"\n", n_disconnects);
     ds_put_format(&s, "features: %#"PRIx64"\n", features);
@@ -1227,9 +1291,7 @@ vg_refill(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
         return;
     }
     if (refill && conn_fd >= 0) {
-        for (unsigned int i = 0; i < n_qp; i++) {
-            rx_refill(&qps[i].rx);
-        }
+        start_rx();
     }
     unixctl_command_reply(conn, NULL);
 }
@@ -1260,6 +1322,87 @@ vg_disconnect(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     disconnect("asked to");
     unixctl_command_reply(conn, NULL);
+}
+
+/* vhost-guest/start: start the rings (after --manual-start or stop). */
+static void
+vg_start(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    if (conn_fd < 0 || started) {
+        unixctl_command_reply_error(conn, conn_fd < 0
+                                    ? "back-end not connected"
+                                    : "already started");
+    } else if (start_device()) {
+        unixctl_command_reply_error(conn, "start failed");
+    } else {
+        start_rx();
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* vhost-guest/stop: stop the rings, as an unloading guest driver does. */
+static void
+vg_stop(struct unixctl_conn *conn, int argc OVS_UNUSED,
+        const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    if (conn_fd < 0 || !started) {
+        unixctl_command_reply_error(conn, "not started");
+    } else if (stop_device()) {
+        unixctl_command_reply_error(conn, "stop failed");
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* vhost-guest/raw-request REQUEST [PAYLOAD-HEX]: sends any request, asking
+ * for a reply, and prints the reply's payload in hex. */
+static void
+vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
+               void *aux OVS_UNUSED)
+{
+    unsigned int request_code;
+    struct vhu_msg msg, reply;
+    size_t len = argc > 2 ? strlen(argv[2]) / 2 : 0;
+    int error;
+
+    if (!str_to_uint(argv[1], 10, &request_code)
+        || len > sizeof msg.payload) {
+        unixctl_command_reply_error(conn, "bad arguments");
+        return;
+    }
+    if (conn_fd < 0) {
+        unixctl_command_reply_error(conn, "back-end not connected");
+        return;
+    }
+    msg_init(&msg, request_code, len);
+    for (size_t i = 0; i < len; i++) {
+        bool ok;
+
+        msg.payload.bytes[i] = hexits_value(&argv[2][2 * i], 2, &ok);
+        if (!ok) {
+            unixctl_command_reply_error(conn, "bad payload");
+            return;
+        }
+    }
+    msg.hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
+    error = vhu_msg_send(conn_fd, &msg);
+    if (!error) {
+        error = recv_reply(&reply);
+    }
+    if (error) {
+        unixctl_command_reply_error(conn, ovs_retval_to_string(error));
+        return;
+    }
+    vhu_msg_close_fds(&reply);
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ds_put_format(&s, "reply %s:", vhu_request_name(reply.hdr.request));
+    for (size_t i = 0; i < reply.hdr.size; i++) {
+        ds_put_format(&s, " %02x", reply.payload.bytes[i]);
+    }
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
 }
 
 /* vhost-guest/clear-stats */
@@ -1295,6 +1438,11 @@ register_commands(void)
                              vg_disconnect, NULL);
     unixctl_command_register("vhost-guest/clear-stats", "", 0, 0,
                              vg_clear_stats, NULL);
+    unixctl_command_register("vhost-guest/start", "", 0, 0, vg_start, NULL);
+    unixctl_command_register("vhost-guest/stop", "", 0, 0, vg_stop, NULL);
+    unixctl_command_register("vhost-guest/raw-request",
+                             "REQUEST [PAYLOAD-HEX]", 1, 2, vg_raw_request,
+                             NULL);
 }
 
 /* Options. */
@@ -1363,6 +1511,7 @@ parse_options(int argc, char *argv[])
         OPT_NO_PROTOCOL_FEATURES,
         OPT_MTU,
         OPT_MAC,
+        OPT_MANUAL_START,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
     };
@@ -1381,6 +1530,7 @@ parse_options(int argc, char *argv[])
          OPT_NO_PROTOCOL_FEATURES},
         {"mtu", required_argument, NULL, OPT_MTU},
         {"mac", required_argument, NULL, OPT_MAC},
+        {"manual-start", no_argument, NULL, OPT_MANUAL_START},
         {"help", no_argument, NULL, 'h'},
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
@@ -1458,6 +1608,9 @@ parse_options(int argc, char *argv[])
                           optarg);
             }
             break;
+        case OPT_MANUAL_START:
+            manual_start = true;
+            break;
         case 'h':
             usage();
 
@@ -1500,6 +1653,8 @@ usage(void)
            "  --no-protocol-features  legacy set-up, one queue pair\n"
            "  --mtu=N               tell the back-end the guest's MTU\n"
            "  --mac=MAC             source of generated frames\n"
+           "  --manual-start        negotiate, but start the rings only on\n"
+           "                        vhost-guest/start\n"
            "  --unixctl=SOCKET      control socket (default: by pid)\n"
            "\nCommands (ovs-appctl -t SOCKET COMMAND):\n"
            "  vhost-guest/send [--qp N] [--count N] [--size N] [--dst MAC] "
@@ -1510,6 +1665,9 @@ usage(void)
            "  vhost-guest/echo on|off\n"
            "  vhost-guest/refill on|off\n"
            "  vhost-guest/set-vring-enable RING 0|1\n"
+           "  vhost-guest/start\n"
+           "  vhost-guest/stop\n"
+           "  vhost-guest/raw-request REQUEST [PAYLOAD-HEX]\n"
            "  vhost-guest/disconnect\n",
            program_name, program_name);
     daemon_usage();
