@@ -79,3 +79,13 @@ tests_vhutest_LDADD = \
 	$(OVS_BUILDDIR)/tests/ovstest.o \
 	lib/libvhu.la \
 	$(OVS_BUILDDIR)/lib/libopenvswitch.la
+
+# Everything: our suite and the OVS selection, then one summary whose last
+# line is "N passed, N failed".
+check-all: all
+	-$(MAKE) $(AM_MAKEFLAGS) check
+	-$(MAKE) $(AM_MAKEFLAGS) check-ovs
+	@$(SHELL) $(srcdir)/tests/summarize.sh \
+	  "ovs-vhostuser suite=tests/testsuite.log" \
+	  "OVS selection=$(OVS_BUILDDIR)/tests/testsuite.log"
+EXTRA_DIST += tests/summarize.sh

@@ -24,3 +24,9 @@ utilities_vhost_guest_SOURCES = \
 	utilities/virtio-driver.c \
 	utilities/virtio-driver.h
 utilities_vhost_guest_LDADD = lib/libvhu.la $(OVS_BUILDDIR)/lib/libopenvswitch.la
+
+# make demo: the README's sandbox demonstration.
+EXTRA_DIST += utilities/vhu-demo.sh utilities/install-deps.sh
+demo: all
+	$(SHELL) $(srcdir)/utilities/vhu-demo.sh '$(abs_builddir)' \
+	  '$(OVS_BUILDDIR)' '$(OVS_SRCDIR)' $(DEMOFLAGS)

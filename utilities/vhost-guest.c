@@ -1088,6 +1088,7 @@ vg_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
     bool *exiting = exiting_;
 
     *exiting = true;
+    poll_immediate_wake();
     unixctl_command_reply(conn, NULL);
 }
 

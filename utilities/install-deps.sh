@@ -1,0 +1,37 @@
+#! /bin/sh
+# Installs what building and testing ovs-vhostuser needs on Debian 12.
+# Run as root.  With --guest-kernel DIR it also fetches Debian's kernel
+# package into DIR, for the tests that boot a Linux guest in QEMU.
+set -e
+
+packages="autoconf automake libtool pkg-config make gcc
+  python3 python3-sortedcontainers libssl-dev libcap-ng-dev libnuma-dev
+  openvswitch-source
+  dpdk qemu-system-x86 busybox-static
+  rpm iproute2 procps"
+
+guest_kernel=
+while test $# -gt 0; do
+    case $1 in
+        --guest-kernel) guest_kernel=$2; shift 2 ;;
+        *) echo "usage: $0 [--guest-kernel DIR]" >&2; exit 1 ;;
+    esac
+done
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $packages
+
+if test -n "$guest_kernel"; then
+    # The kernel that linux-image-amd64 currently points to, unpacked.
+    pkg=$(apt-cache depends linux-image-amd64 \
+          | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
+    mkdir -p "$guest_kernel"
+    if ! test -e "$guest_kernel/$pkg.unpacked"; then
+        (cd "$guest_kernel" && rm -f ./*.deb && apt-get download "$pkg" \
+         && rm -rf root && dpkg-deb -x ./"$pkg"_*.deb root \
+         && rm -f ./*.deb && touch "$pkg.unpacked")
+    fi
+    echo "guest kernel: $guest_kernel/root ($pkg)"
+fi
