@@ -489,13 +489,12 @@ setup_device(void)
                        | BIT(VIRTIO_RING_F_EVENT_IDX)
                        | BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_MTU)
                        | BIT(VHOST_USER_F_PROTOCOL_FEATURES));
+    uint64_t mem_slots = BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS);
     uint64_t proto_wanted = (BIT(VHOST_USER_PROTOCOL_F_MQ)
                              | BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)
                              | BIT(VHOST_USER_PROTOCOL_F_NET_MTU)
                              | BIT(VHOST_USER_PROTOCOL_F_STATUS)
-                             | (use_mem_slots
-                                ? BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS)
-                                : 0));
+                             | (use_mem_slots ? mem_slots : 0));
     int error;
 
     if (no_protocol_features) {
@@ -921,7 +920,8 @@ init_queues(void)
             struct vg_queue *q = queues[j];
 
             q->index = 2 * i + j;
-            vdrv_ring_init(&q->ring, q->ring_hva, ring_size, false);
+            vdrv_ring_init(&q->ring, q->ring_hva, ring_size, false,
+                           xcalloc(ring_size, sizeof *q->ring.chain_len));
             q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
             q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
             if (q->kick_fd < 0 || q->call_fd < 0) {
@@ -1622,7 +1622,7 @@ parse_options(int argc, char *argv[])
             exit(EXIT_FAILURE);
 
         default:
-            abort();
+            OVS_NOT_REACHED();
         }
     }
     free(short_options);

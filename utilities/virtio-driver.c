@@ -18,7 +18,6 @@
 
 #include "virtio-driver.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static size_t
@@ -48,9 +47,11 @@ vdrv_ring_used_offset(const struct vdrv_ring *r)
 }
 
 /* Lays out an empty ring of 'num' entries at 'mem', which must have
- * vdrv_ring_size(num) zeroed bytes. */
+ * vdrv_ring_size(num) bytes.  'chain_len' must have room for 'num' entries
+ * and stay valid as long as the ring. */
 void
-vdrv_ring_init(struct vdrv_ring *r, void *mem, uint32_t num, bool event_idx)
+vdrv_ring_init(struct vdrv_ring *r, void *mem, uint32_t num, bool event_idx,
+               uint16_t *chain_len)
 {
     memset(r, 0, sizeof *r);
     r->num = num;
@@ -58,15 +59,8 @@ vdrv_ring_init(struct vdrv_ring *r, void *mem, uint32_t num, bool event_idx)
     r->desc = mem;
     r->avail = (void *) ((uint8_t *) mem + vdrv_ring_avail_offset(r));
     r->used = (void *) ((uint8_t *) mem + vdrv_ring_used_offset(r));
-    r->chain_len = calloc(num, sizeof *r->chain_len);
+    r->chain_len = chain_len;
     vdrv_ring_reset_positions(r);
-}
-
-void
-vdrv_ring_uninit(struct vdrv_ring *r)
-{
-    free(r->chain_len);
-    r->chain_len = NULL;
 }
 
 /* Forgets every chain in flight and empties the ring, as a driver does when

@@ -58,8 +58,7 @@ struct vdrv_ring {
 /* Bytes a ring of 'num' entries needs, each part aligned to 64 bytes. */
 size_t vdrv_ring_size(uint32_t num);
 void vdrv_ring_init(struct vdrv_ring *, void *mem, uint32_t num,
-                    bool event_idx);
-void vdrv_ring_uninit(struct vdrv_ring *);
+                    bool event_idx, uint16_t *chain_len);
 void vdrv_ring_reset_positions(struct vdrv_ring *);
 uint64_t vdrv_ring_avail_offset(const struct vdrv_ring *);
 uint64_t vdrv_ring_used_offset(const struct vdrv_ring *);
