@@ -22,7 +22,8 @@ TESTSUITE_AT = \
 	tests/lib.at \
 	tests/netdev-vhu.at \
 	tests/traffic.at \
-	tests/reconnect.at
+	tests/reconnect.at \
+	tests/dpdk.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	$(srcdir)/tests/package.m4
