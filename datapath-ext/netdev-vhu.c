@@ -344,6 +344,44 @@ netdev_vhu_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
     return 0;
 }
 
+/* Per-queue counters, named as OVS-DPDK names them for its vhost ports:
+ * "rx_q0_good_packets" is what the switch received from the guest's
+ * transmit queue of pair 0. */
+#define VHU_Q_STATS                              \
+    VHU_Q_STAT(good_packets, packets)            \
+    VHU_Q_STAT(good_bytes, bytes)
+
+static int
+netdev_vhu_get_custom_stats(const struct netdev *netdev,
+                            struct netdev_custom_stats *custom_stats)
+{
+    struct netdev_vhu *dev = netdev_vhu_cast(netdev);
+    const struct vhu_dev *vdev = &dev->port->dev;
+    int n_qp = MIN(netdev->n_rxq, VHU_MAX_QUEUE_PAIRS);
+    size_t n = 0;
+
+#define VHU_Q_STAT(NAME, FIELD) + 2
+    custom_stats->size = n_qp * (0 VHU_Q_STATS);
+#undef VHU_Q_STAT
+    custom_stats->counters = xcalloc(custom_stats->size,
+                                     sizeof *custom_stats->counters);
+    for (int dir = 0; dir < 2; dir++) {
+        for (int qp = 0; qp < n_qp; qp++) {
+            unsigned int vring = dir ? vhu_tx_vring(qp) : vhu_rx_vring(qp);
+            const struct vhu_virtq_stats *st = &vdev->vrings[vring].vq.stats;
+
+#define VHU_Q_STAT(NAME, FIELD)                                         \
+            snprintf(custom_stats->counters[n].name,                    \
+                     NETDEV_CUSTOM_STATS_NAME_SIZE, "%s_q%d_" #NAME,    \
+                     dir ? "tx" : "rx", qp);                            \
+            custom_stats->counters[n++].value = st->FIELD;
+            VHU_Q_STATS
+#undef VHU_Q_STAT
+        }
+    }
+    return 0;
+}
+
 static int
 netdev_vhu_get_mtu(const struct netdev *netdev, int *mtup)
 {
@@ -483,6 +521,7 @@ static const struct netdev_class netdev_vhu_class = {
     .set_mtu = netdev_vhu_set_mtu,
     .get_carrier = netdev_vhu_get_carrier,
     .get_stats = netdev_vhu_get_stats,
+    .get_custom_stats = netdev_vhu_get_custom_stats,
     .get_status = netdev_vhu_get_status,
     .update_flags = netdev_vhu_update_flags,
     .reconfigure = netdev_vhu_reconfigure,

@@ -54,15 +54,17 @@ AC_DEFUN([VHU_CHECK_OVS], [
       test -f "$with_ovs_tarball" || AC_MSG_ERROR(
         [$with_ovs_tarball not found: apt-get install openvswitch-source, or
          use --with-ovs=DIR or --with-ovs-tarball=FILE])
-      rm -rf ovs-cache.tmp && mkdir ovs-cache.tmp \
-        && tar -xzf "$with_ovs_tarball" -C ovs-cache.tmp --strip-components=1 \
+      rm -rf ovs-cache && mkdir ovs-cache \
+        && tar -xzf "$with_ovs_tarball" -C ovs-cache --strip-components=1 \
         || AC_MSG_ERROR([cannot unpack $with_ovs_tarball])
+      dnl Configured in place: OVS's build and test files record their
+      dnl absolute paths.
       AC_MSG_NOTICE([configuring OVS in ovs-cache/ (takes a minute)])
-      (cd ovs-cache.tmp && ./configure --enable-libcapng \
+      (cd ovs-cache && ./configure --enable-libcapng \
          CC="$CC" PYTHON3="$PYTHON3" $OVS_CONFIGURE_FLAGS) \
          > ovs-cache.log 2>&1 \
-        || AC_MSG_ERROR([OVS configure failed, see ovs-cache.log])
-      rm -rf ovs-cache && mv ovs-cache.tmp ovs-cache
+        || { rm -f ovs-cache/config.h
+             AC_MSG_ERROR([OVS configure failed, see ovs-cache.log]); }
     fi
   fi
 
@@ -81,6 +83,15 @@ AC_DEFUN([VHU_CHECK_OVS], [
     3.1.*) ;;
     *) AC_MSG_ERROR([need Open vSwitch 3.1.x, found "$OVS_VERSION"]) ;;
   esac
+
+  AC_ARG_WITH([guest-kernel],
+    [AS_HELP_STRING([--with-guest-kernel=DIR],
+       [unpacked Debian kernel for the QEMU guest tests, from
+        utilities/install-deps.sh --guest-kernel DIR
+        @<:@/var/cache/ovs-vhostuser/guest-kernel@:>@])],
+    [GUEST_KERNEL_DIR=$withval],
+    [GUEST_KERNEL_DIR=/var/cache/ovs-vhostuser/guest-kernel])
+  AC_SUBST([GUEST_KERNEL_DIR])
 
   AM_CONDITIONAL([VHU_OVS_CACHE], [$vhu_ovs_cache])
   AC_SUBST([OVS_SRCDIR])

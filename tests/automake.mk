@@ -23,7 +23,8 @@ TESTSUITE_AT = \
 	tests/netdev-vhu.at \
 	tests/traffic.at \
 	tests/reconnect.at \
-	tests/dpdk.at
+	tests/dpdk.at \
+	tests/qemu.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	$(srcdir)/tests/package.m4
@@ -72,10 +73,15 @@ check-ovs: all
 
 # Unit tests of lib/ and friends, run by tests/lib.at.
 check_PROGRAMS += tests/vhutest
-tests_vhutest_CPPFLAGS = $(OVS_CPPFLAGS) -I$(OVS_SRCDIR)/tests
+tests_vhutest_CPPFLAGS = $(OVS_CPPFLAGS) -I$(OVS_SRCDIR)/tests \
+	-I$(top_srcdir)/utilities
 tests_vhutest_CFLAGS = $(AM_CFLAGS)
 tests_vhutest_SOURCES = \
-	tests/test-vhost-user-conn.c
+	tests/test-vhost-mem-msg.c \
+	tests/test-vhost-user-conn.c \
+	tests/test-vhost-user-dev.c \
+	tests/test-virtq.c \
+	utilities/virtio-driver.c
 tests_vhutest_LDADD = \
 	$(OVS_BUILDDIR)/tests/ovstest.o \
 	lib/libvhu.la \
@@ -89,4 +95,4 @@ check-all: all
 	@$(SHELL) $(srcdir)/tests/summarize.sh \
 	  "ovs-vhostuser suite=tests/testsuite.log" \
 	  "OVS selection=$(OVS_BUILDDIR)/tests/testsuite.log"
-EXTRA_DIST += tests/summarize.sh
+EXTRA_DIST += tests/summarize.sh tests/guest/init tests/guest/mkinitramfs.sh

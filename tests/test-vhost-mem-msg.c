@@ -1,0 +1,232 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Unit tests of lib/vhost-mem.c (mapping and translating guest memory) and
+ * lib/vhost-user-msg.c (framing messages on a socket). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ovstest.h"
+#include "util.h"
+#include "vhost-mem.h"
+#include "vhost-user-msg.h"
+#include "vhost-user-proto.h"
+
+static int
+make_memfd(size_t size)
+{
+    int fd = memfd_create("test-vhost-mem", 0);
+
+    ovs_assert(fd >= 0 && !ftruncate(fd, size));
+    return fd;
+}
+
+static struct vhost_user_memory_region
+region(uint64_t gpa, uint64_t size, uint64_t uva, uint64_t offset)
+{
+    return (struct vhost_user_memory_region) {
+        .guest_phys_addr = gpa,
+        .memory_size = size,
+        .userspace_addr = uva,
+        .mmap_offset = offset,
+    };
+}
+
+static void
+test_mem(void)
+{
+    int fd = make_memfd(3 * 4096);
+    struct vhu_mem mem;
+    struct vhost_user_memory_region r0 = region(0x10000, 8192, 0xa0000, 0);
+    struct vhost_user_memory_region r1 = region(0x12000, 4096, 0xb0000,
+                                                8192);
+    uint32_t hint = 0;
+    uint64_t size;
+    uint8_t *p;
+
+    vhu_mem_init(&mem);
+    ovs_assert(!vhu_mem_add_fd(&mem, &r0, fd));
+    ovs_assert(!vhu_mem_add_fd(&mem, &r1, fd));
+
+    /* The file's bytes are where the table says. */
+    ovs_assert(pwrite(fd, "A", 1, 100) == 1 && pwrite(fd, "B", 1, 8192) == 1);
+    size = 1;
+    p = vhu_mem_gpa_to_hva(&mem, 0x10000 + 100, &size, &hint);
+    ovs_assert(p && *p == 'A' && size == 1);
+    size = 1;
+    p = vhu_mem_gpa_to_hva(&mem, 0x12000, &size, &hint);
+    ovs_assert(p && *p == 'B' && hint == 1);
+
+    /* A range that crosses into the next region is cut at the boundary. */
+    size = 100;
+    ovs_assert(vhu_mem_gpa_to_hva(&mem, 0x12000 - 10, &size, &hint));
+    ovs_assert(size == 10);
+
+    /* Outside every region. */
+    size = 1;
+    ovs_assert(!vhu_mem_gpa_to_hva(&mem, 0x13000, &size, &hint));
+    ovs_assert(!vhu_mem_gpa_to_hva(&mem, 0xffff, &size, &hint));
+    ovs_assert(hint < VHU_MEM_MAX_REGIONS);
+
+    /* Rings must fit in one region. */
+    ovs_assert(vhu_mem_uva_to_hva(&mem, 0xa0000, 8192));
+    ovs_assert(!vhu_mem_uva_to_hva(&mem, 0xa0000, 8193));
+    ovs_assert(!vhu_mem_uva_to_hva(&mem, 0xb0fff, 2));
+    ovs_assert(!vhu_mem_uva_to_hva(&mem, UINT64_MAX, 2));
+
+    /* Overlaps, overflows, files too small, and full tables are refused. */
+    struct vhost_user_memory_region bad;
+    bad = region(0x11000, 4096, 0xc0000, 0);
+    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EEXIST);
+    bad = region(UINT64_MAX - 10, 4096, 0xc0000, 0);
+    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
+    bad = region(0x20000, 0, 0xc0000, 0);
+    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
+    bad = region(0x20000, 8192, 0xc0000, 8192);
+    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
+    bad = region(0x20000, 4096, 0xc0000, UINT64_MAX - 100);
+    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
+    ovs_assert(vhu_mem_add_fd(&mem, &bad, -1) != 0);
+    ovs_assert(mem.n_regions == 2);
+
+    /* An identical table is recognised, in any order. */
+    struct vhost_user_memory_region both[2] = { r1, r0 };
+    ovs_assert(vhu_mem_equals(&mem, both, 2));
+    ovs_assert(!vhu_mem_equals(&mem, both, 1));
+
+    /* Removal. */
+    ovs_assert(vhu_mem_remove(&mem, &bad) == ENOENT);
+    ovs_assert(!vhu_mem_remove(&mem, &r0));
+    ovs_assert(mem.n_regions == 1);
+    size = 1;
+    ovs_assert(!vhu_mem_gpa_to_hva(&mem, 0x10000, &size, &hint));
+    size = 1;
+    ovs_assert(vhu_mem_gpa_to_hva(&mem, 0x12000, &size, &hint));
+
+    vhu_mem_clear(&mem);
+    ovs_assert(!mem.n_regions);
+    close(fd);
+}
+
+/* Writes 'n' raw bytes to 'fd'. */
+static void
+write_raw(int fd, const void *p, size_t n)
+{
+    ovs_assert(write(fd, p, n) == n);
+}
+
+static void
+test_msg(void)
+{
+    struct vhu_msg_reader r;
+    struct vhu_msg msg;
+    int sv[2];
+
+    ovs_assert(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    vhu_msg_reader_init(&r);
+
+    /* A whole message with two descriptors. */
+    memset(&msg, 0, sizeof msg);
+    msg.hdr.request = VHOST_USER_SET_VRING_KICK;
+    msg.hdr.flags = VHOST_USER_VERSION;
+    msg.hdr.size = 8;
+    msg.payload.u64 = 0x1234;
+    msg.fds[0] = make_memfd(4096);
+    msg.fds[1] = make_memfd(4096);
+    msg.n_fds = 2;
+    ovs_assert(!vhu_msg_send(sv[0], &msg));
+    close(msg.fds[0]);
+    close(msg.fds[1]);
+    ovs_assert(!vhu_msg_recv(sv[1], &r));
+    ovs_assert(r.msg.hdr.request == VHOST_USER_SET_VRING_KICK);
+    ovs_assert(r.msg.payload.u64 == 0x1234 && r.msg.n_fds == 2);
+    ovs_assert(vhu_msg_take_fd(&r.msg, 0) >= 0);
+    ovs_assert(vhu_msg_take_fd(&r.msg, 0) == -1);
+    ovs_assert(vhu_msg_take_fd(&r.msg, 5) == -1);
+    vhu_msg_close_fds(&r.msg);
+    vhu_msg_reader_init(&r);
+
+    /* Byte by byte: EAGAIN until the message is complete. */
+    struct vhost_user_header raw_hdr = { VHOST_USER_SET_FEATURES,
+                                         VHOST_USER_VERSION, 8 };
+    uint64_t raw_u64 = 0xabcdef;
+    uint8_t bytes[sizeof raw_hdr + sizeof raw_u64];
+
+    memcpy(bytes, &raw_hdr, sizeof raw_hdr);
+    memcpy(bytes + sizeof raw_hdr, &raw_u64, sizeof raw_u64);
+    for (size_t i = 0; i < sizeof bytes - 1; i++) {
+        int error;
+
+        write_raw(sv[0], bytes + i, 1);
+        error = vhu_msg_recv(sv[1], &r);
+        if (error != EAGAIN) {
+            ovs_fatal(0, "byte %"PRIuSIZE": %s", i,
+                      ovs_retval_to_string(error));
+        }
+    }
+    write_raw(sv[0], bytes + sizeof bytes - 1, 1);
+    ovs_assert(!vhu_msg_recv(sv[1], &r));
+    ovs_assert(r.msg.hdr.request == VHOST_USER_SET_FEATURES);
+    ovs_assert(r.msg.payload.u64 == 0xabcdef && !r.msg.n_fds);
+    vhu_msg_reader_init(&r);
+
+    /* A header-only message. */
+    struct vhost_user_header hdr = { VHOST_USER_GET_FEATURES,
+                                     VHOST_USER_VERSION, 0 };
+    write_raw(sv[0], &hdr, sizeof hdr);
+    ovs_assert(!vhu_msg_recv(sv[1], &r));
+    ovs_assert(r.msg.hdr.request == VHOST_USER_GET_FEATURES);
+    vhu_msg_reader_init(&r);
+
+    /* Wrong version, oversized payload: unframeable. */
+    hdr.flags = 2;
+    write_raw(sv[0], &hdr, sizeof hdr);
+    ovs_assert(vhu_msg_recv(sv[1], &r) == EPROTO);
+    vhu_msg_reader_reset(&r);
+    hdr.flags = VHOST_USER_VERSION;
+    hdr.size = VHOST_USER_MAX_PAYLOAD + 1;
+    write_raw(sv[0], &hdr, sizeof hdr);
+    ovs_assert(vhu_msg_recv(sv[1], &r) == EPROTO);
+    vhu_msg_reader_reset(&r);
+
+    /* Nothing there, then the peer goes away. */
+    ovs_assert(vhu_msg_recv(sv[1], &r) == EAGAIN);
+    close(sv[0]);
+    ovs_assert(vhu_msg_recv(sv[1], &r) == EOF);
+    close(sv[1]);
+
+    /* Names. */
+    ovs_assert(!strcmp(vhu_request_name(VHOST_USER_GET_VRING_BASE),
+                       "GET_VRING_BASE"));
+    ovs_assert(!strcmp(vhu_request_name(12345), "unknown"));
+}
+
+static void
+test_vhost_mem_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
+{
+    test_mem();
+    test_msg();
+    printf("PASS\n");
+}
+
+OVSTEST_REGISTER("test-vhost-mem-msg", test_vhost_mem_main);

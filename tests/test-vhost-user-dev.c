@@ -1,0 +1,400 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Unit tests of lib/vhost-user-dev.c: the back-end state machine, fed
+ * message sequences directly, the good ones and the bad. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ovstest.h"
+#include "util.h"
+#include "vhost-user-dev.h"
+#include "vhost-user-msg.h"
+#include "vhost-user-proto.h"
+#include "virtio-defs.h"
+#include "virtio-driver.h"
+
+#define MEM_SIZE (1024 * 1024)
+#define GPA 0x100000000ULL
+
+/* What the device told its user. */
+struct observer {
+    int n_changed;
+    int n_synchronize;
+    int n_warnings;
+    uint32_t live;              /* Live rings at the last changed(). */
+    struct vhu_dev *dev;
+};
+
+static void
+obs_changed(void *obs_)
+{
+    struct observer *obs = obs_;
+
+    obs->n_changed++;
+    obs->live = 0;
+    for (int i = 0; i < VHU_MAX_VRINGS; i++) {
+        obs->live |= (uint32_t) obs->dev->vrings[i].live << i;
+    }
+}
+
+static void
+obs_synchronize(void *obs_)
+{
+    struct observer *obs = obs_;
+
+    obs->n_synchronize++;
+}
+
+static void
+obs_log(void *obs_, enum vhu_log_level level, int error OVS_UNUSED,
+        const char *message OVS_UNUSED)
+{
+    struct observer *obs = obs_;
+
+    if (level == VHU_LOG_WARN) {
+        obs->n_warnings++;
+    }
+}
+
+static const struct vhu_dev_ops obs_ops = {
+    .changed = obs_changed,
+    .synchronize = obs_synchronize,
+    .log = obs_log,
+};
+
+/* The test's guest memory, shared through a memfd. */
+static int mem_fd = -1;
+static uint8_t *mem;
+
+static void
+msg_init(struct vhu_msg *msg, uint32_t request, uint32_t size)
+{
+    memset(msg, 0, sizeof *msg);
+    msg->hdr.request = request;
+    msg->hdr.flags = VHOST_USER_VERSION | VHOST_USER_NEED_REPLY_MASK;
+    msg->hdr.size = size;
+}
+
+/* Sends 'msg' and returns the reply's u64, -1 if there was no reply, or -2
+ * if the device wants the connection dropped. */
+static int64_t
+send_msg(struct vhu_dev *dev, struct vhu_msg *msg)
+{
+    struct vhu_msg reply;
+
+    if (vhu_dev_handle_msg(dev, msg, &reply)) {
+        return -2;
+    }
+    ovs_assert(!msg->n_fds);
+    if (!reply.hdr.request) {
+        return -1;
+    }
+    ovs_assert(reply.hdr.request == msg->hdr.request);
+    ovs_assert(reply.hdr.flags & VHOST_USER_REPLY_MASK);
+    ovs_assert(reply.hdr.size == 8);
+    return (msg->hdr.request == VHOST_USER_GET_VRING_BASE
+            ? reply.payload.state.num : (int64_t) reply.payload.u64);
+}
+
+static int64_t
+send_u64(struct vhu_dev *dev, uint32_t request, uint64_t value)
+{
+    struct vhu_msg msg;
+
+    msg_init(&msg, request, 8);
+    msg.payload.u64 = value;
+    return send_msg(dev, &msg);
+}
+
+static int64_t
+send_state(struct vhu_dev *dev, uint32_t request, uint32_t index,
+           uint32_t num)
+{
+    struct vhu_msg msg;
+
+    msg_init(&msg, request, sizeof msg.payload.state);
+    msg.payload.state.index = index;
+    msg.payload.state.num = num;
+    return send_msg(dev, &msg);
+}
+
+static int64_t
+send_fd(struct vhu_dev *dev, uint32_t request, uint32_t index, int fd)
+{
+    struct vhu_msg msg;
+
+    msg_init(&msg, request, 8);
+    msg.payload.u64 = index | (fd < 0 ? VHOST_USER_VRING_NOFD_MASK : 0);
+    if (fd >= 0) {
+        msg.fds[0] = fd;
+        msg.n_fds = 1;
+    }
+    return send_msg(dev, &msg);
+}
+
+static int64_t
+send_mem_table(struct vhu_dev *dev, uint64_t size)
+{
+    struct vhu_msg msg;
+
+    msg_init(&msg, VHOST_USER_SET_MEM_TABLE, 8 + 32);
+    msg.payload.memory.nregions = 1;
+    msg.payload.memory.regions[0] = (struct vhost_user_memory_region) {
+        .guest_phys_addr = GPA,
+        .memory_size = size,
+        .userspace_addr = (uintptr_t) mem,
+        .mmap_offset = 0,
+    };
+    msg.fds[0] = dup(mem_fd);
+    msg.n_fds = 1;
+    return send_msg(dev, &msg);
+}
+
+/* Sets up ring 'index' of 'num' entries at offset 'offset' of memory. */
+static void
+setup_ring(struct vhu_dev *dev, uint32_t index, size_t offset, int num)
+{
+    struct vdrv_ring r;
+    static uint16_t chain_len[256];
+    struct vhu_msg msg;
+
+    vdrv_ring_init(&r, mem + offset, num, false, chain_len);
+    ovs_assert(send_state(dev, VHOST_USER_SET_VRING_NUM, index, num) == 0);
+    ovs_assert(send_state(dev, VHOST_USER_SET_VRING_BASE, index, 0) == 0);
+    msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
+    msg.payload.addr.index = index;
+    msg.payload.addr.desc_user_addr = (uintptr_t) r.desc;
+    msg.payload.addr.avail_user_addr = (uintptr_t) r.avail;
+    msg.payload.addr.used_user_addr = (uintptr_t) r.used;
+    ovs_assert(send_msg(dev, &msg) == 0);
+    ovs_assert(send_fd(dev, VHOST_USER_SET_VRING_CALL, index,
+                       eventfd(0, 0)) == 0);
+}
+
+static void
+negotiate(struct vhu_dev *dev)
+{
+    struct vhu_msg msg;
+    int64_t features;
+
+    msg_init(&msg, VHOST_USER_GET_FEATURES, 0);
+    features = send_msg(dev, &msg);
+    ovs_assert(features & (1ULL << VIRTIO_F_VERSION_1));
+    ovs_assert(features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
+    ovs_assert(!(features & (1ULL << VIRTIO_F_RING_PACKED)));
+    msg_init(&msg, VHOST_USER_GET_PROTOCOL_FEATURES, 0);
+    ovs_assert(send_msg(dev, &msg)
+               & (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK));
+    /* Acks are asked for from here on. */
+    ovs_assert(send_u64(dev, VHOST_USER_SET_PROTOCOL_FEATURES,
+                        (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK)
+                        | (1ULL << VHOST_USER_PROTOCOL_F_MQ)) == 0);
+    msg_init(&msg, VHOST_USER_GET_QUEUE_NUM, 0);
+    ovs_assert(send_msg(dev, &msg) == dev->max_queue_pairs);
+    ovs_assert(send_u64(dev, VHOST_USER_SET_FEATURES, features) == 0);
+}
+
+static void
+test_life_cycle(void)
+{
+    struct observer obs = { .n_changed = 0 };
+    struct vhu_dev dev;
+
+    vhu_dev_init(&dev, &obs_ops, &obs, 2);
+    obs.dev = &dev;
+    negotiate(&dev);
+    ovs_assert(send_mem_table(&dev, MEM_SIZE) == 0);
+
+    setup_ring(&dev, 0, 0, 256);
+    setup_ring(&dev, 1, 16384, 256);
+    ovs_assert(!obs.live);
+    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 0, -1) == 0);
+    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 1,
+                       eventfd(0, 0)) == 0);
+    /* With protocol features, rings start disabled. */
+    ovs_assert(!obs.live && vhu_dev_n_queue_pairs(&dev) == 1);
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 1) == 0);
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+    ovs_assert(obs.live == 3 && vhu_dev_driver_ok(&dev));
+
+    /* The same memory table again: nothing stops. */
+    int sync = obs.n_synchronize;
+    ovs_assert(send_mem_table(&dev, MEM_SIZE) == 0);
+    ovs_assert(obs.n_synchronize == sync && obs.live == 3);
+
+    /* A new table: rings pause (one grace period) and come back. */
+    ovs_assert(send_mem_table(&dev, MEM_SIZE / 2) == 0);
+    ovs_assert(obs.n_synchronize == sync + 1 && obs.live == 3);
+
+    /* A new call descriptor for a live ring pauses just that ring. */
+    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_CALL, 1,
+                       eventfd(0, 0)) == 0);
+    ovs_assert(obs.n_synchronize == sync + 2 && obs.live == 3);
+
+    /* GET_VRING_BASE stops the ring and tells where it stood. */
+    dev.vrings[1].vq.last_avail_idx = 77;
+    ovs_assert(send_state(&dev, VHOST_USER_GET_VRING_BASE, 1, 0) == 77);
+    ovs_assert(obs.live == 1 && !dev.vrings[1].started);
+    ovs_assert(dev.vrings[1].kick_fd == -1);
+
+    /* Disabling the other. */
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 0) == 0);
+    ovs_assert(obs.live == 0);
+
+    /* Memory that cannot hold the rings: they stay down, with a reason. */
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 1) == 0);
+    ovs_assert(obs.live == 1);
+    ovs_assert(send_mem_table(&dev, 4096) == 0);
+    ovs_assert(obs.live == 0 && dev.vrings[0].error == EFAULT);
+
+    vhu_dev_disconnect(&dev);
+    ovs_assert(!obs.live && !dev.features_acked && !dev.mem.n_regions);
+    ovs_assert(dev.vrings[0].call_fd == -1);
+    ovs_assert(obs.n_warnings == 1);    /* The ring that could not start. */
+}
+
+static void
+test_bad_requests(void)
+{
+    struct observer obs = { .n_changed = 0 };
+    struct vhu_dev dev;
+    struct vhu_msg msg;
+
+    vhu_dev_init(&dev, &obs_ops, &obs, 1);
+    obs.dev = &dev;
+    negotiate(&dev);
+
+    /* Unknown and unsupported requests are refused, with an ack. */
+    msg_init(&msg, 99, 4);
+    ovs_assert(send_msg(&dev, &msg) == 1);
+    msg_init(&msg, VHOST_USER_SET_LOG_BASE, 8);
+    ovs_assert(send_msg(&dev, &msg) == 1);
+    msg_init(&msg, VHOST_USER_SET_BACKEND_REQ_FD, 8);
+    msg.fds[0] = eventfd(0, 0);
+    msg.n_fds = 1;
+    ovs_assert(send_msg(&dev, &msg) == 1);
+
+    /* Ring indexes beyond the queue pairs offered. */
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 2, 256) == 1);
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 200, 1) == 1);
+    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_CALL, 7, eventfd(0, 0))
+               == 1);
+
+    /* Bad sizes. */
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 0) == 1);
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 100) == 1);
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 65536) == 1);
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_BASE, 0, 70000) == 1);
+    ovs_assert(send_u64(&dev, VHOST_USER_NET_SET_MTU, 10) == 1);
+
+    /* Payloads of the wrong size: refused, or fatal when a reply is
+     * expected. */
+    msg_init(&msg, VHOST_USER_SET_FEATURES, 4);
+    ovs_assert(send_msg(&dev, &msg) == 1);
+    msg_init(&msg, VHOST_USER_GET_VRING_BASE, 4);
+    ovs_assert(send_msg(&dev, &msg) == -2);
+    msg_init(&msg, VHOST_USER_GET_VRING_BASE, 8);
+    msg.payload.state.index = 9;
+    ovs_assert(send_msg(&dev, &msg) == -2);
+
+    /* Descriptors where none belong, or missing where one does. */
+    msg_init(&msg, VHOST_USER_SET_OWNER, 0);
+    msg.fds[0] = eventfd(0, 0);
+    msg.n_fds = 1;
+    ovs_assert(send_msg(&dev, &msg) == 1);
+    msg_init(&msg, VHOST_USER_SET_VRING_KICK, 8);
+    msg.payload.u64 = 0;
+    ovs_assert(send_msg(&dev, &msg) == 1);
+
+    /* Features that were not offered. */
+    ovs_assert(send_u64(&dev, VHOST_USER_SET_FEATURES,
+                        1ULL << VIRTIO_F_RING_PACKED) == 1);
+    ovs_assert(send_u64(&dev, VHOST_USER_SET_PROTOCOL_FEATURES,
+                        1ULL << VHOST_USER_PROTOCOL_F_PAGEFAULT) == 1);
+
+    /* Memory tables: more regions than descriptors, a file too small. */
+    msg_init(&msg, VHOST_USER_SET_MEM_TABLE, 8 + 2 * 32);
+    msg.payload.memory.nregions = 2;
+    msg.fds[0] = dup(mem_fd);
+    msg.n_fds = 1;
+    ovs_assert(send_msg(&dev, &msg) == 1);
+    ovs_assert(send_mem_table(&dev, 2 * MEM_SIZE) == 1);
+    ovs_assert(!dev.mem.n_regions);
+
+    /* Removing a region that is not there. */
+    msg_init(&msg, VHOST_USER_REM_MEM_REG, sizeof msg.payload.mem_reg);
+    ovs_assert(send_msg(&dev, &msg) == 1);
+
+    ovs_assert(dev.n_failed == 21 && obs.n_warnings == 21);
+    ovs_assert(!obs.live);
+
+    /* The device still works after all that. */
+    ovs_assert(send_mem_table(&dev, MEM_SIZE) == 0);
+    setup_ring(&dev, 0, 0, 64);
+    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 0, -1) == 0);
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 1) == 0);
+    ovs_assert(obs.live == 1);
+    vhu_dev_disconnect(&dev);
+}
+
+static void
+test_legacy(void)
+{
+    struct observer obs = { .n_changed = 0 };
+    struct vhu_dev dev;
+    struct vhu_msg msg;
+
+    /* Without protocol features: no acks, rings enabled by the kick. */
+    vhu_dev_init(&dev, &obs_ops, &obs, 1);
+    obs.dev = &dev;
+    ovs_assert(send_u64(&dev, VHOST_USER_SET_FEATURES,
+                        1ULL << VIRTIO_NET_F_MRG_RXBUF) == -1);
+    msg_init(&msg, VHOST_USER_SET_MEM_TABLE, 8 + 32);
+    ovs_assert(send_mem_table(&dev, MEM_SIZE) == -1);
+    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 64) == -1);
+    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 0, -1) == -1);
+    ovs_assert(!obs.live);  /* No address yet. */
+    msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
+    msg.payload.addr.desc_user_addr = (uintptr_t) mem;
+    msg.payload.addr.avail_user_addr = (uintptr_t) mem + 4096;
+    msg.payload.addr.used_user_addr = (uintptr_t) mem + 8192;
+    ovs_assert(send_msg(&dev, &msg) == -1);
+    ovs_assert(obs.live == 1 && dev.vrings[0].vq.hdr_size == 12);
+    vhu_dev_disconnect(&dev);
+}
+
+static void
+test_vhost_user_dev_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
+{
+    mem_fd = memfd_create("test-vhost-user-dev", 0);
+    ovs_assert(mem_fd >= 0 && !ftruncate(mem_fd, MEM_SIZE));
+    mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mem_fd, 0);
+    ovs_assert(mem != MAP_FAILED);
+
+    test_life_cycle();
+    test_bad_requests();
+    test_legacy();
+    printf("PASS\n");
+}
+
+OVSTEST_REGISTER("test-vhost-user-dev", test_vhost_user_dev_main);

@@ -1,0 +1,496 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Unit tests of lib/virtq-split.c: the device side of split rings, driven
+ * by utilities/virtio-driver.c as a guest would, including hostile rings. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "ovstest.h"
+#include "util.h"
+#include "vhost-mem.h"
+#include "vhost-user-proto.h"
+#include "virtio-defs.h"
+#include "virtio-driver.h"
+#include "virtq.h"
+
+#define MEM_SIZE (4 * 1024 * 1024)
+#define GPA_BASE 0x40000000ULL
+#define RING_SIZE 64
+#define BUF_AREA (64 * 1024)    /* Offset of packet buffers in memory. */
+
+#define V1_FEATURES ((1ULL << VIRTIO_F_VERSION_1)               \
+                     | (1ULL << VIRTIO_RING_F_INDIRECT_DESC)    \
+                     | (1ULL << VIRTIO_RING_F_EVENT_IDX))
+
+/* A guest: its memory, one ring seen from both sides. */
+struct guest {
+    uint8_t *mem;
+    struct vhu_mem table;
+    struct vdrv_ring drv;
+    uint16_t chain_len[RING_SIZE];
+    struct vhu_virtq vq;
+    int call_fd;
+};
+
+static uint64_t
+gpa(const struct guest *g, const void *p)
+{
+    return GPA_BASE + ((const uint8_t *) p - g->mem);
+}
+
+static void
+guest_init(struct guest *g, uint64_t features)
+{
+    struct vhost_user_memory_region region = {
+        .guest_phys_addr = GPA_BASE,
+        .memory_size = MEM_SIZE,
+        .userspace_addr = 0x7f0000000000ULL,
+    };
+
+    g->mem = xmalloc_cacheline(MEM_SIZE);
+    memset(g->mem, 0, MEM_SIZE);
+    vhu_mem_init(&g->table);
+    ovs_assert(!vhu_mem_add_mapped(&g->table, &region, g->mem));
+    vdrv_ring_init(&g->drv, g->mem, RING_SIZE,
+                   features & (1ULL << VIRTIO_RING_F_EVENT_IDX),
+                   g->chain_len);
+    g->call_fd = eventfd(0, EFD_NONBLOCK);
+    vhu_virtq_init(&g->vq);
+    ovs_assert(!vhu_virtq_start(&g->vq, &g->table,
+                                0x7f0000000000ULL,
+                                0x7f0000000000ULL
+                                + vdrv_ring_avail_offset(&g->drv),
+                                0x7f0000000000ULL
+                                + vdrv_ring_used_offset(&g->drv),
+                                RING_SIZE, 0, features, g->call_fd));
+}
+
+static void
+guest_destroy(struct guest *g)
+{
+    close(g->call_fd);
+    free_cacheline(g->mem);
+}
+
+static uint64_t
+interrupts(struct guest *g)
+{
+    uint64_t n = 0;
+
+    if (read(g->call_fd, &n, sizeof n) != sizeof n) {
+        n = 0;
+    }
+    return n;
+}
+
+/* Packets the device hands to the switch. */
+struct sink {
+    int n;
+    uint8_t *data[64];
+    uint32_t size[64];
+};
+
+static void *
+sink_alloc(void *sink_, uint32_t size, uint8_t **data)
+{
+    struct sink *sink = sink_;
+
+    sink->size[sink->n] = size;
+    sink->data[sink->n] = *data = xmalloc(size + 1);
+    return &sink->data[sink->n++];
+}
+
+static void
+sink_clear(struct sink *sink)
+{
+    for (int i = 0; i < sink->n; i++) {
+        free(sink->data[i]);
+    }
+    sink->n = 0;
+}
+
+static void
+fill_pattern(uint8_t *p, size_t n, uint8_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        p[i] = seed + i * 7;
+    }
+}
+
+static bool
+check_pattern(const uint8_t *p, size_t n, uint8_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != (uint8_t) (seed + i * 7)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Guest transmits a 'len'-byte frame behind a 12-byte header: all in one
+ * descriptor if 'piece' is 0, otherwise the header alone and then the frame
+ * in 'piece'-byte descriptors, directly or through an indirect table. */
+static void
+guest_send(struct guest *g, size_t len, size_t piece, bool indirect,
+           uint8_t seed)
+{
+    static size_t offset = 0;
+    uint8_t *buf = g->mem + BUF_AREA + offset;
+    struct vdrv_seg segs[64];
+    unsigned int n = 0;
+    size_t total = 12 + len;
+
+    offset = (offset + total + 64) % (MEM_SIZE / 2);
+    memset(buf, 0, 12);
+    fill_pattern(buf + 12, len, seed);
+    if (!piece) {
+        segs[n++] = (struct vdrv_seg) { gpa(g, buf), total, false };
+    } else {
+        segs[n++] = (struct vdrv_seg) { gpa(g, buf), 12, false };
+        ovs_assert(DIV_ROUND_UP(len, piece) < ARRAY_SIZE(segs));
+        for (size_t done = 0; done < len; done += piece) {
+            segs[n].gpa = gpa(g, buf + 12 + done);
+            segs[n].len = MIN(piece, len - done);
+            segs[n++].device_writes = false;
+        }
+    }
+    if (indirect) {
+        struct vring_desc *table = (void *) (g->mem + MEM_SIZE - 4096);
+
+        ovs_assert(vdrv_add(&g->drv, segs, n, table, gpa(g, table)) >= 0);
+    } else {
+        ovs_assert(vdrv_add(&g->drv, segs, n, NULL, 0) >= 0);
+    }
+    vdrv_publish(&g->drv);
+}
+
+static void
+test_dequeue_layouts(void)
+{
+    static const struct {
+        size_t len, piece;
+        bool indirect;
+    } cases[] = {
+        { 60, 0, false },           /* Header and frame in one. */
+        { 1514, 1514, false },      /* Header alone, then the frame. */
+        { 1514, 100, false },       /* Many pieces. */
+        { 9000, 1000, true },       /* Indirect. */
+        { 40, 1, false },           /* One byte per descriptor. */
+    };
+    struct guest g;
+    struct sink sink = { .n = 0 };
+    void *pkts[32];
+
+    guest_init(&g, V1_FEATURES);
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        uint16_t id;
+        uint32_t len;
+        int left;
+
+        guest_send(&g, cases[i].len, cases[i].piece, cases[i].indirect, i);
+        ovs_assert(vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc,
+                                           &sink, &left) == 1);
+        ovs_assert(left == 0);
+        ovs_assert(sink.size[0] == cases[i].len);
+        ovs_assert(check_pattern(sink.data[0], cases[i].len, i));
+        ovs_assert(vdrv_get_used(&g.drv, &id, &len) && len == 0);
+        sink_clear(&sink);
+    }
+    ovs_assert(g.vq.stats.packets == ARRAY_SIZE(cases));
+    ovs_assert(!g.vq.stats.drop_bad_desc && !g.drv.bad_used_id);
+
+    /* A burst is capped, and the rest reported as left. */
+    for (int i = 0; i < 40; i++) {
+        guest_send(&g, 100, 0, false, i);
+    }
+    int left;
+    ovs_assert(vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc, &sink,
+                                       &left) == 32);
+    ovs_assert(left == 8);
+    sink_clear(&sink);
+    ovs_assert(vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc, &sink,
+                                       &left) == 8);
+    sink_clear(&sink);
+    guest_destroy(&g);
+}
+
+/* Puts head 'head' (an arbitrary value) straight into the avail ring. */
+static void
+post_raw_head(struct guest *g, uint16_t head)
+{
+    g->drv.avail->ring[g->drv.avail_idx++ & (RING_SIZE - 1)] = head;
+    vdrv_publish(&g->drv);
+}
+
+static void
+expect_dropped(struct guest *g, uint64_t *counter, uint64_t before)
+{
+    struct sink sink = { .n = 0 };
+    void *pkts[32];
+
+    ovs_assert(!vhu_virtq_dequeue_burst(&g->vq, pkts, 32, sink_alloc, &sink,
+                                        NULL));
+    ovs_assert(*counter == before + 1);
+}
+
+static void
+test_dequeue_hostile(void)
+{
+    struct guest g;
+    struct vring_desc *d;
+
+    guest_init(&g, V1_FEATURES);
+    d = g.drv.desc;
+
+    /* Head beyond the ring. */
+    post_raw_head(&g, RING_SIZE + 3);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 0);
+
+    /* A loop: 5 -> 6 -> 5. */
+    d[5] = (struct vring_desc) { GPA_BASE + BUF_AREA, 100,
+                                 VRING_DESC_F_NEXT, 6 };
+    d[6] = (struct vring_desc) { GPA_BASE + BUF_AREA, 100,
+                                 VRING_DESC_F_NEXT, 5 };
+    post_raw_head(&g, 5);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 1);
+
+    /* 'next' beyond the ring. */
+    d[7] = (struct vring_desc) { GPA_BASE + BUF_AREA, 100,
+                                 VRING_DESC_F_NEXT, 999 };
+    post_raw_head(&g, 7);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 2);
+
+    /* Buffer outside guest memory, and one running off its end. */
+    d[8] = (struct vring_desc) { 0x1000, 100, 0, 0 };
+    post_raw_head(&g, 8);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 3);
+    d[9] = (struct vring_desc) { GPA_BASE + MEM_SIZE - 10, 100, 0, 0 };
+    post_raw_head(&g, 9);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 4);
+
+    /* Shorter than a virtio-net header. */
+    d[10] = (struct vring_desc) { GPA_BASE + BUF_AREA, 5, 0, 0 };
+    post_raw_head(&g, 10);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 5);
+
+    /* Huge: 4 GB claimed. */
+    d[11] = (struct vring_desc) { GPA_BASE + BUF_AREA, UINT32_MAX, 0, 0 };
+    post_raw_head(&g, 11);
+    expect_dropped(&g, &g.vq.stats.drop_too_big, 0);
+
+    /* Indirect tables: bad length, nested, and with NEXT. */
+    struct vring_desc *table = (void *) (g.mem + BUF_AREA);
+    d[12] = (struct vring_desc) { gpa(&g, table), 17,
+                                  VRING_DESC_F_INDIRECT, 0 };
+    post_raw_head(&g, 12);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 6);
+    table[0] = (struct vring_desc) { gpa(&g, table), 16,
+                                     VRING_DESC_F_INDIRECT, 0 };
+    d[13] = (struct vring_desc) { gpa(&g, table), 16,
+                                  VRING_DESC_F_INDIRECT, 0 };
+    post_raw_head(&g, 13);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 7);
+    d[14] = (struct vring_desc) { gpa(&g, table), 16,
+                                  VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT,
+                                  1 };
+    post_raw_head(&g, 14);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 8);
+    /* A loop inside an indirect table. */
+    table[0] = (struct vring_desc) { GPA_BASE + BUF_AREA + 4096, 100,
+                                     VRING_DESC_F_NEXT, 1 };
+    table[1] = (struct vring_desc) { GPA_BASE + BUF_AREA + 4096, 100,
+                                     VRING_DESC_F_NEXT, 0 };
+    d[15] = (struct vring_desc) { gpa(&g, table), 32,
+                                  VRING_DESC_F_INDIRECT, 0 };
+    post_raw_head(&g, 15);
+    expect_dropped(&g, &g.vq.stats.drop_bad_desc, 9);
+
+    /* Every bad chain went back to the guest, in order. */
+    uint16_t id;
+    uint32_t len;
+    unsigned int n_used = 0;
+    while (__atomic_load_n(&g.drv.used->idx, __ATOMIC_ACQUIRE)
+           != g.drv.last_used_idx) {
+        ovs_assert(g.drv.used->ring[g.drv.last_used_idx++
+                                    & (RING_SIZE - 1)].len == 0);
+        n_used++;
+    }
+    ovs_assert(n_used == 11);
+
+    /* An avail index that runs ahead of the ring by more than its size. */
+    g.drv.avail->idx = g.vq.last_avail_idx + RING_SIZE + 1;
+    struct sink sink = { .n = 0 };
+    void *pkts[32];
+    ovs_assert(!vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc, &sink,
+                                        NULL));
+    ovs_assert(g.vq.stats.bad_avail_idx == 1);
+    (void) id;
+    (void) len;
+    guest_destroy(&g);
+}
+
+/* Guest posts 'n' receive buffers of 'size' bytes, each a chain of
+ * 'segs' descriptors. */
+static void
+guest_post_rx(struct guest *g, int n, size_t size, int segs)
+{
+    for (int i = 0; i < n; i++) {
+        uint16_t head = g->drv.free_head;
+        uint8_t *buf = g->mem + BUF_AREA + (size_t) head * size * segs;
+        struct vdrv_seg s[64];
+
+        for (int j = 0; j < segs; j++) {
+            s[j].gpa = gpa(g, buf + j * size);
+            s[j].len = size;
+            s[j].device_writes = true;
+        }
+        ovs_assert(vdrv_add(&g->drv, s, segs, NULL, 0) >= 0);
+    }
+    vdrv_publish(&g->drv);
+}
+
+/* Collects one received packet into 'out'; returns its size, header
+ * included, or 0 if there is none. */
+static size_t
+guest_recv(struct guest *g, size_t size, int segs, uint8_t *out,
+           uint16_t *n_bufs)
+{
+    uint16_t id;
+    uint32_t len;
+    size_t n = 0;
+    uint16_t want = 1;
+
+    for (uint16_t i = 0; i < want; i++) {
+        if (!vdrv_get_used(&g->drv, &id, &len)) {
+            return 0;
+        }
+        ovs_assert(len <= size * segs);
+        memcpy(out + n, g->mem + BUF_AREA + (size_t) id * size * segs, len);
+        if (!i) {
+            struct virtio_net_hdr hdr;
+
+            memcpy(&hdr, out, sizeof hdr);
+            want = hdr.num_buffers;
+            ovs_assert(want >= 1);
+        }
+        n += len;
+    }
+    *n_bufs = want;
+    return n;
+}
+
+static void
+test_enqueue(void)
+{
+    static uint8_t frame[9000], out[65536];
+    struct guest g;
+    uint16_t n_bufs;
+
+    fill_pattern(frame, sizeof frame, 3);
+
+    /* Mergeable buffers: a 9000-byte frame takes 5 buffers of 2048. */
+    guest_init(&g, V1_FEATURES | (1ULL << VIRTIO_NET_F_MRG_RXBUF));
+    interrupts(&g);
+    vdrv_enable_interrupts(&g.drv);
+    guest_post_rx(&g, 8, 2048, 1);
+    struct vhu_pkt pkts[3] = {
+        { frame, 60 }, { frame, 9000 }, { frame, 9000 },
+    };
+    /* Only the first two fit: 1 + 5 buffers, 2 left. */
+    ovs_assert(vhu_virtq_enqueue_burst(&g.vq, pkts, 3) == 2);
+    ovs_assert(interrupts(&g) == 1);
+    ovs_assert(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 60);
+    ovs_assert(n_bufs == 1 && check_pattern(out + 12, 60, 3));
+    ovs_assert(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 9000);
+    ovs_assert(n_bufs == 5 && check_pattern(out + 12, 9000, 3));
+    ovs_assert(!guest_recv(&g, 2048, 1, out, &n_bufs));
+    /* The third waits for room, with nothing consumed meanwhile. */
+    ovs_assert(!vhu_virtq_enqueue_burst(&g.vq, &pkts[2], 1));
+    guest_post_rx(&g, 4, 2048, 1);
+    vdrv_enable_interrupts(&g.drv);
+    ovs_assert(vhu_virtq_enqueue_burst(&g.vq, &pkts[2], 1) == 1);
+    ovs_assert(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 9000);
+    ovs_assert(g.vq.stats.packets == 3 && !g.drv.bad_used_id);
+    guest_destroy(&g);
+
+    /* No mergeable buffers: one chain per packet; too small chains cost
+     * the packet, not the ring. */
+    guest_init(&g, V1_FEATURES);
+    guest_post_rx(&g, 2, 1024, 2);
+    struct vhu_pkt big[2] = { { frame, 3000 }, { frame, 2000 } };
+    ovs_assert(vhu_virtq_enqueue_burst(&g.vq, big, 2) == 2);
+    ovs_assert(g.vq.stats.drop_too_big == 1);
+    uint16_t id;
+    uint32_t len;
+    ovs_assert(vdrv_get_used(&g.drv, &id, &len) && len == 0);
+    ovs_assert(guest_recv(&g, 1024, 2, out, &n_bufs) == 12 + 2000);
+    ovs_assert(check_pattern(out + 12, 2000, 3));
+    guest_destroy(&g);
+
+    /* Interrupts: none when the guest asked for none. */
+    guest_init(&g, V1_FEATURES | (1ULL << VIRTIO_NET_F_MRG_RXBUF));
+    vdrv_disable_interrupts(&g.drv);
+    guest_post_rx(&g, 4, 2048, 1);
+    ovs_assert(vhu_virtq_enqueue_burst(&g.vq, pkts, 1) == 1);
+    ovs_assert(interrupts(&g) == 0);
+    ovs_assert(g.vq.stats.interrupts_suppressed == 1);
+    guest_destroy(&g);
+}
+
+static void
+test_start_errors(void)
+{
+    struct guest g;
+    struct vhu_virtq vq;
+
+    guest_init(&g, V1_FEATURES);
+    vhu_virtq_init(&vq);
+    /* Not a power of 2, too big, outside memory, misaligned. */
+    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x7f0000000000ULL,
+                               0x7f0000001000ULL, 0x7f0000002000ULL, 100, 0,
+                               0, -1) == EINVAL);
+    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x7f0000000000ULL,
+                               0x7f0000001000ULL, 0x7f0000002000ULL, 65536,
+                               0, 0, -1) == EINVAL);
+    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x1000, 0x7f0000001000ULL,
+                               0x7f0000002000ULL, 64, 0, 0, -1) == EFAULT);
+    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x7f0000000000ULL
+                               + MEM_SIZE - 16, 0x7f0000001000ULL,
+                               0x7f0000002000ULL, 64, 0, 0, -1) == EFAULT);
+    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x7f0000000008ULL,
+                               0x7f0000001000ULL, 0x7f0000002000ULL, 64, 0,
+                               0, -1) == EINVAL);
+    guest_destroy(&g);
+}
+
+static void
+test_virtq_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
+{
+    test_dequeue_layouts();
+    test_dequeue_hostile();
+    test_enqueue();
+    test_start_errors();
+    printf("PASS\n");
+}
+
+OVSTEST_REGISTER("test-virtq", test_virtq_main);
