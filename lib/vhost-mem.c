@@ -52,6 +52,40 @@ vhu_mem_clear(struct vhu_mem *mem)
     mem->n_regions = 0;
 }
 
+/* Returns the index of the region of 'mem' identical to 'desc', or -1. */
+static int
+vhu_mem_find__(const struct vhu_mem *mem,
+               const struct vhost_user_memory_region *desc)
+{
+    for (unsigned int i = 0; i < mem->n_regions; i++) {
+        const struct vhu_mem_region *r = &mem->regions[i];
+
+        if (r->gpa == desc->guest_phys_addr
+            && r->size == desc->memory_size
+            && r->uva == desc->userspace_addr
+            && r->fd_offset == desc->mmap_offset) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static struct vhu_mem_region *
+vhu_mem_find(struct vhu_mem *mem, const struct vhost_user_memory_region *desc)
+{
+    int i = vhu_mem_find__(mem, desc);
+
+    return i >= 0 ? &mem->regions[i] : NULL;
+}
+
+/* Returns true if 'mem' has a region identical to 'desc'. */
+bool
+vhu_mem_has_region(const struct vhu_mem *mem,
+                   const struct vhost_user_memory_region *desc)
+{
+    return vhu_mem_find__(mem, desc) >= 0;
+}
+
 /* Checks 'desc' for sanity and against the regions already in 'mem'.
  * Returns 0 or a positive errno. */
 static int
@@ -95,19 +129,29 @@ vhu_mem_append(struct vhu_mem *mem,
     r->hva = hva;
     r->map_base = map_base;
     r->map_size = map_size;
+    r->refs = 1;
 }
 
 /* Maps the region 'desc' from 'fd' (which the caller still owns and may
  * close afterwards) and adds it to 'mem'.  The file must be large enough for
  * the whole region, because touching a mapping beyond the end of its file
- * raises SIGBUS.  Returns 0 or a positive errno. */
+ * raises SIGBUS.
+ *
+ * Adding a region identical to one in 'mem' only counts it again: QEMU runs
+ * one vhost device per queue pair over a single socket, and each of them
+ * adds (and later removes) every region.  Returns 0 or a positive errno. */
 int
 vhu_mem_add_fd(struct vhu_mem *mem,
                const struct vhost_user_memory_region *desc, int fd)
 {
+    struct vhu_mem_region *same = vhu_mem_find(mem, desc);
     struct stat st;
     int error;
 
+    if (same) {
+        same->refs++;
+        return 0;
+    }
     error = vhu_mem_check_new(mem, desc);
     if (error) {
         return error;
@@ -158,29 +202,39 @@ vhu_mem_add_mapped(struct vhu_mem *mem,
     return error;
 }
 
-/* Removes and unmaps the region that matches 'desc' (same guest-physical
- * start, size and front-end address).  Returns 0 or ENOENT. */
+/* Returns true if removing 'desc' from 'mem' would unmap it, false if it
+ * would only drop one of several references (or 'desc' is not there). */
+bool
+vhu_mem_remove_unmaps(const struct vhu_mem *mem,
+                      const struct vhost_user_memory_region *desc)
+{
+    int i = vhu_mem_find__(mem, desc);
+
+    return i >= 0 && mem->regions[i].refs == 1;
+}
+
+/* Drops a reference to the region identical to 'desc' (same guest-physical
+ * start, size, front-end address and offset) and unmaps it when none is
+ * left.  Returns 0 or ENOENT. */
 int
 vhu_mem_remove(struct vhu_mem *mem,
                const struct vhost_user_memory_region *desc)
 {
-    for (unsigned int i = 0; i < mem->n_regions; i++) {
-        struct vhu_mem_region *r = &mem->regions[i];
+    struct vhu_mem_region *r = vhu_mem_find(mem, desc);
 
-        if (r->gpa == desc->guest_phys_addr
-            && r->size == desc->memory_size
-            && r->uva == desc->userspace_addr) {
-            struct vhu_mem_region *last = &mem->regions[--mem->n_regions];
+    if (!r) {
+        return ENOENT;
+    }
+    if (!--r->refs) {
+        struct vhu_mem_region *last = &mem->regions[--mem->n_regions];
 
-            vhu_mem_unmap_region(r);
-            if (r != last) {
-                *r = *last;
-                memset(last, 0, sizeof *last);
-            }
-            return 0;
+        vhu_mem_unmap_region(r);
+        if (r != last) {
+            *r = *last;
+            memset(last, 0, sizeof *last);
         }
     }
-    return ENOENT;
+    return 0;
 }
 
 /* Returns true if 'mem' holds exactly the 'n' regions in 'descs', in any

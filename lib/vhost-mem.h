@@ -48,6 +48,7 @@ struct vhu_mem_region {
     void *map_base;             /* What mmap() returned, NULL if the caller
                                  * supplied the memory (tests, fuzzers). */
     size_t map_size;            /* Bytes mapped at 'map_base'. */
+    unsigned int refs;          /* Times added (see vhu_mem_add_fd()). */
 };
 
 /* A guest memory table.  Slots beyond 'n_regions' are zeroed, so that a
@@ -65,6 +66,10 @@ int vhu_mem_add_fd(struct vhu_mem *, const struct vhost_user_memory_region *,
 int vhu_mem_add_mapped(struct vhu_mem *,
                        const struct vhost_user_memory_region *, void *hva);
 int vhu_mem_remove(struct vhu_mem *, const struct vhost_user_memory_region *);
+bool vhu_mem_has_region(const struct vhu_mem *,
+                        const struct vhost_user_memory_region *);
+bool vhu_mem_remove_unmaps(const struct vhu_mem *,
+                           const struct vhost_user_memory_region *);
 bool vhu_mem_equals(const struct vhu_mem *,
                     const struct vhost_user_memory_region *, unsigned int n);
 

@@ -317,7 +317,11 @@ vhu_add_mem_reg(struct vhu_dev *dev, struct vhu_msg *msg,
                     msg->n_fds);
         return VHU_FAIL;
     }
-    vhu_dev_pause_all(dev);
+    /* Rings may be translating through the table: they pause while it
+     * changes (adding a region already there changes nothing). */
+    if (!vhu_mem_has_region(&dev->mem, region)) {
+        vhu_dev_pause_all(dev);
+    }
     error = vhu_mem_add_fd(&dev->mem, region, msg->fds[0]);
     if (error) {
         vhu_dev_log(dev, VHU_LOG_WARN, error, "cannot add memory region "
@@ -336,11 +340,13 @@ vhu_rem_mem_reg(struct vhu_dev *dev, struct vhu_msg *msg,
         = &msg->payload.mem_reg.region;
     int error;
 
-    vhu_dev_pause_all(dev);
+    if (vhu_mem_remove_unmaps(&dev->mem, region)) {
+        vhu_dev_pause_all(dev);
+    }
     error = vhu_mem_remove(&dev->mem, region);
     if (error) {
-        vhu_dev_log(dev, VHU_LOG_WARN, 0, "cannot remove memory region (guest "
-                    "%#"PRIx64", %"PRIu64" bytes): not in the table",
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "cannot remove memory region "
+                    "(guest %#"PRIx64", %"PRIu64" bytes): not in the table",
                     region->guest_phys_addr, region->memory_size);
     }
     vhu_dev_update_rings(dev);

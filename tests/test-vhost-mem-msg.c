@@ -114,6 +114,13 @@ test_mem(void)
     ovs_assert(vhu_mem_equals(&mem, both, 2));
     ovs_assert(!vhu_mem_equals(&mem, both, 1));
 
+    /* Adding an identical region counts it again; it stays mapped until
+     * the last removal. */
+    ovs_assert(!vhu_mem_add_fd(&mem, &r0, fd) && mem.n_regions == 2);
+    ovs_assert(!vhu_mem_remove_unmaps(&mem, &r0));
+    ovs_assert(!vhu_mem_remove(&mem, &r0) && mem.n_regions == 2);
+    ovs_assert(vhu_mem_remove_unmaps(&mem, &r0));
+
     /* Removal. */
     ovs_assert(vhu_mem_remove(&mem, &bad) == ENOENT);
     ovs_assert(!vhu_mem_remove(&mem, &r0));
