@@ -20,6 +20,7 @@ datapath_ext_libnetdev_vhu_la_SOURCES = \
 	datapath-ext/netdev-vhu-ctl.c \
 	datapath-ext/netdev-vhu-io.c \
 	datapath-ext/netdev-vhu-private.h \
+	datapath-ext/netdev-vhu-unixctl.c \
 	datapath-ext/netdev-vhu.c \
 	datapath-ext/netdev-vhu.h
 datapath_ext_libnetdev_vhu_la_LIBADD = lib/libvhu.la

@@ -35,6 +35,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "coverage.h"
@@ -68,6 +70,7 @@ static struct ovs_list vhu_ports OVS_GUARDED_BY(vhu_ports_mutex)
 static struct seq *vhu_ctl_seq;
 
 static void *vhu_ctl_main(void *);
+static vhu_mem_unmap_func vhu_port_unmap;
 static void vhu_port_run(struct vhu_port *, long long int now);
 static void vhu_port_wait(struct vhu_port *);
 static void vhu_port_unref(struct vhu_port *);
@@ -110,6 +113,10 @@ vhu_port_create(struct netdev *netdev)
     port->status.state = VHU_CONN_CONNECTING;
     port->status.since = port->created;
     vhu_dev_init(&port->dev, &vhu_port_dev_ops, port, VHU_MAX_QUEUE_PAIRS);
+    vhu_mem_set_unmap(&port->dev.mem, vhu_port_unmap, NULL);
+    for (int i = 0; i < VHU_MAX_VRINGS; i++) {
+        atomic_init(&port->kicks[i], 0);
+    }
     vhu_msg_reader_init(&port->reader);
     ovsrcu_set_hidden(&port->view, xzalloc(sizeof(struct vhu_dp_view)));
     atomic_init(&port->tx_dropped_down, 0);
@@ -247,6 +254,10 @@ vhu_port_publish_status(struct vhu_port *port)
     }
     s.driver_ok = vhu_dev_driver_ok(dev);
     s.guest_mtu = dev->mtu;
+    s.max_queue_pairs = dev->max_queue_pairs;
+    s.n_regions = dev->mem.n_regions;
+    memcpy(s.regions, dev->mem.regions,
+           dev->mem.n_regions * sizeof *s.regions);
 
     ovs_mutex_lock(&port->mutex);
     if (memcmp(&s, &port->status, sizeof s)) {
@@ -351,6 +362,32 @@ vhu_port_log(void *port_, enum vhu_log_level level, int error,
     }
 }
 
+/* A guest memory mapping to remove once no thread can be reading it. */
+struct vhu_unmap {
+    void *base;
+    size_t size;
+};
+
+static void
+vhu_unmap_now(struct vhu_unmap *unmap)
+{
+    munmap(unmap->base, unmap->size);
+    free(unmap);
+}
+
+/* PMD threads stopped using guest memory before lib/ unmaps it, but
+ * vhostuser/ring-show may be reading a ring on the main thread: the unmap
+ * waits for an RCU grace period. */
+static void
+vhu_port_unmap(void *aux OVS_UNUSED, void *base, size_t size)
+{
+    struct vhu_unmap *unmap = xmalloc(sizeof *unmap);
+
+    unmap->base = base;
+    unmap->size = size;
+    ovsrcu_postpone(vhu_unmap_now, unmap);
+}
+
 static const struct vhu_dev_ops vhu_port_dev_ops = {
     .changed = vhu_port_changed,
     .synchronize = vhu_port_synchronize,
@@ -441,6 +478,25 @@ vhu_port_try_connect(struct vhu_port *port, long long int now)
     }
 }
 
+/* Counts the kicks the guest sent since we last looked.  We poll the
+ * rings, so kicks only say how well the guest heeds our request not to
+ * send them. */
+static void
+vhu_port_count_kicks(struct vhu_port *port)
+{
+    for (unsigned int i = 0; i < VHU_MAX_VRINGS; i++) {
+        int fd = port->dev.vrings[i].kick_fd;
+        uint64_t count;
+
+        if (fd >= 0 && read(fd, &count, sizeof count) == sizeof count) {
+            uint64_t kicks;
+
+            atomic_read_relaxed(&port->kicks[i], &kicks);
+            atomic_store_relaxed(&port->kicks[i], kicks + count);
+        }
+    }
+}
+
 /* Does the control thread's work for 'port'. */
 static void
 vhu_port_run(struct vhu_port *port, long long int now)
@@ -489,6 +545,7 @@ vhu_port_run(struct vhu_port *port, long long int now)
     }
     if (port->conn.state == VHU_CONN_CONNECTED) {
         vhu_port_serve(port, now);
+        vhu_port_count_kicks(port);
     }
 }
 
@@ -506,6 +563,11 @@ vhu_port_wait(struct vhu_port *port)
     }
     if (port->conn.state == VHU_CONN_CONNECTED) {
         poll_fd_wait(port->conn.fd, POLLIN);
+        for (unsigned int i = 0; i < VHU_MAX_VRINGS; i++) {
+            if (port->dev.vrings[i].kick_fd >= 0) {
+                poll_fd_wait(port->dev.vrings[i].kick_fd, POLLIN);
+            }
+        }
     } else {
         poll_timer_wait_until(port->conn.next_attempt);
     }

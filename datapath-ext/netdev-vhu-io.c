@@ -25,11 +25,27 @@
 #include <config.h>
 
 #include <errno.h>
+#include <sched.h>
 
 #include "dp-packet.h"
 #include "dpif-netdev.h"
 #include "netdev-vhu-private.h"
 #include "virtq.h"
+
+/* Remembers which thread polls 'rxq', for vhostuser/show; only writes when
+ * that changes. */
+static inline void
+netdev_vhu_note_poller(const struct netdev_rxq *rxq)
+{
+    struct netdev_vhu *dev = CONTAINER_OF(rxq->netdev, struct netdev_vhu, up);
+    struct vhu_rxq_poller *poller = &dev->port->pollers[rxq->queue_id];
+    unsigned int id = ovsthread_id_self();
+
+    if (OVS_UNLIKELY(poller->thread_id != id)) {
+        poller->core = sched_getcpu();
+        poller->thread_id = id;
+    }
+}
 
 static inline struct vhu_dp_view *
 netdev_vhu_view(const struct netdev *netdev)
@@ -64,6 +80,7 @@ netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
         vq = view->rx[rxq->queue_id];
     }
     if (vq) {
+        netdev_vhu_note_poller(rxq);
         n = vhu_virtq_dequeue_burst(vq, (void **) batch->packets,
                                     NETDEV_MAX_BURST,
                                     netdev_vhu_alloc_packet, NULL, &left);
@@ -156,7 +173,13 @@ netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
         }
         vq->stats.retries++;
     }
-    vq->stats.drop_full += n_pkts - sent;
+    if (sent < n_pkts) {
+        if (vhu_virtq_has_buffers(vq)) {
+            vq->stats.drop_full += n_pkts - sent;
+        } else {
+            vq->stats.drop_no_buffers += n_pkts - sent;
+        }
+    }
 
     if (lock) {
         vhu_tx_unlock(lock);

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "netdev-provider.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/list.h"
 #include "ovs-atomic.h"
 #include "ovs-rcu.h"
@@ -78,6 +79,16 @@ struct vhu_port_status {
     uint16_t vring_sizes[VHU_MAX_VRINGS];
     bool driver_ok;             /* Guest driver is up: carrier. */
     uint16_t guest_mtu;         /* From NET_SET_MTU, 0 if none. */
+    unsigned int max_queue_pairs;   /* Offered. */
+    unsigned int n_regions;
+    struct vhu_mem_region regions[VHU_MEM_MAX_REGIONS];
+};
+
+/* Which thread polls an rx queue, for vhostuser/show.  Written by that
+ * thread when it changes. */
+struct vhu_rxq_poller {
+    unsigned int thread_id;     /* ovsthread_id_self(), 0 if none yet. */
+    int core;                   /* CPU it ran on. */
 };
 
 /* A lock for a guest receive ring that several PMD threads send into.
@@ -109,10 +120,14 @@ struct vhu_port {
     struct vhu_msg reply;
     struct vhu_dev dev;         /* Its rings are what PMDs use. */
 
+    /* Control thread writes, anyone reads. */
+    atomic_uint64_t kicks[VHU_MAX_VRINGS];  /* Guest kicks seen. */
+
     /* PMD threads. */
     OVSRCU_TYPE(struct vhu_dp_view *) view;
     struct vhu_tx_lock tx_locks[VHU_MAX_QUEUE_PAIRS];
     atomic_uint64_t tx_dropped_down;    /* Sent while no ring was live. */
+    struct vhu_rxq_poller pollers[VHU_MAX_QUEUE_PAIRS];
 };
 
 /* The netdev. */
@@ -128,9 +143,15 @@ struct netdev_vhu {
     /* Read by PMD threads. */
     atomic_int tx_retries_max;  /* options:tx-retries-max. */
     atomic_uint32_t max_tx_frame;   /* Longest frame sent to the guest. */
+
+    /* Counters at the last vhostuser/stats-clear: what it shows is counted
+     * from there, while the rings' own counters, which PMD threads own,
+     * keep running. */
+    struct vhu_virtq_stats stats_base[VHU_MAX_VRINGS] OVS_GUARDED;
 };
 
 bool is_netdev_vhu_class(const struct netdev_class *);
+void netdev_vhu_get_devices(struct shash *);
 
 static inline struct netdev_vhu *
 netdev_vhu_cast(const struct netdev *netdev)
@@ -145,6 +166,9 @@ void vhu_port_destroy(struct vhu_port *);
 void vhu_port_configure(struct vhu_port *, const char *path,
                         long long int reconnect_interval);
 void vhu_port_get_status(struct vhu_port *, struct vhu_port_status *);
+
+/* netdev-vhu-unixctl.c. */
+void netdev_vhu_unixctl_register(void);
 
 /* netdev-vhu-io.c. */
 int netdev_vhu_rxq_recv(struct netdev_rxq *, struct dp_packet_batch *,

@@ -65,6 +65,20 @@ is_netdev_vhu_class(const struct netdev_class *class)
     return class->construct == netdev_vhu_class.construct;
 }
 
+/* Adds every vhostuserclient netdev to 'devices' (the caller closes them). */
+void
+netdev_vhu_get_devices(struct shash *devices)
+{
+    netdev_get_devices(&netdev_vhu_class, devices);
+}
+
+static int
+netdev_vhu_init(void)
+{
+    netdev_vhu_unixctl_register();
+    return 0;
+}
+
 /* Frames we pass to a guest whose port has MTU 'mtu': room for an Ethernet
  * header and two VLAN tags, as OVS-DPDK allows. */
 static uint32_t
@@ -311,12 +325,37 @@ netdev_vhu_get_carrier(const struct netdev *netdev, bool *carrier)
     return 0;
 }
 
+/* How ring counters add up to OVS's: "dropped" is what the switch chose
+ * not to (or could not) pass on, "errors" is what the guest got wrong. */
+static uint64_t
+vhu_rx_dropped(const struct vhu_virtq_stats *st)
+{
+    return st->drop_too_big + st->drop_no_mem;
+}
+
+static uint64_t
+vhu_tx_dropped(const struct vhu_virtq_stats *st)
+{
+    return st->drop_full + st->drop_no_buffers + st->drop_too_big;
+}
+
+static uint64_t
+vhu_errors(const struct vhu_virtq_stats *st)
+{
+    return st->drop_bad_desc + st->bad_avail_idx;
+}
+
+static const struct vhu_virtq_stats *
+vhu_ring_stats(const struct netdev_vhu *dev, unsigned int vring)
+{
+    return &dev->port->dev.vrings[vring].vq.stats;
+}
+
 /* Adds the counters of every ring of 'dev' to 'stats'. */
 static int
 netdev_vhu_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
 {
     struct netdev_vhu *dev = netdev_vhu_cast(netdev);
-    const struct vhu_dev *vdev = &dev->port->dev;
     uint64_t dropped_down;
 
     /* The caller set every counter to UINT64_MAX, "unsupported". */
@@ -325,60 +364,91 @@ netdev_vhu_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
     stats->tx_packets = stats->tx_bytes = 0;
     stats->tx_dropped = stats->tx_errors = 0;
     for (unsigned int qp = 0; qp < VHU_MAX_QUEUE_PAIRS; qp++) {
-        const struct vhu_virtq_stats *rx
-            = &vdev->vrings[vhu_rx_vring(qp)].vq.stats;
-        const struct vhu_virtq_stats *tx
-            = &vdev->vrings[vhu_tx_vring(qp)].vq.stats;
+        const struct vhu_virtq_stats *rx = vhu_ring_stats(dev,
+                                                          vhu_rx_vring(qp));
+        const struct vhu_virtq_stats *tx = vhu_ring_stats(dev,
+                                                          vhu_tx_vring(qp));
 
         stats->rx_packets += rx->packets;
         stats->rx_bytes += rx->bytes;
-        stats->rx_dropped += rx->drop_too_big + rx->drop_no_mem;
-        stats->rx_errors += rx->drop_bad_desc + rx->bad_avail_idx;
+        stats->rx_dropped += vhu_rx_dropped(rx);
+        stats->rx_errors += vhu_errors(rx);
         stats->tx_packets += tx->packets;
         stats->tx_bytes += tx->bytes;
-        stats->tx_dropped += tx->drop_full + tx->drop_too_big;
-        stats->tx_errors += tx->drop_bad_desc + tx->bad_avail_idx;
+        stats->tx_dropped += vhu_tx_dropped(tx);
+        stats->tx_errors += vhu_errors(tx);
     }
     atomic_read_relaxed(&dev->port->tx_dropped_down, &dropped_down);
     stats->tx_dropped += dropped_down;
     return 0;
 }
 
-/* Per-queue counters, named as OVS-DPDK names them for its vhost ports:
- * "rx_q0_good_packets" is what the switch received from the guest's
- * transmit queue of pair 0. */
-#define VHU_Q_STATS                              \
-    VHU_Q_STAT(good_packets, packets)            \
-    VHU_Q_STAT(good_bytes, bytes)
+/* Per-queue counters.  They add up to the totals of get_stats(), except
+ * for packets sent while no guest ring was running, counted only as
+ * "ovs_tx_link_down_drops".  Names follow OVS-DPDK's vhost ports where they
+ * have one: "rx_q0_good_packets" is what the switch received from the
+ * guest's transmit queue of pair 0. */
+#define VHU_Q_STATS                                             \
+    VHU_Q_STAT(good_packets, st->packets)                       \
+    VHU_Q_STAT(good_bytes, st->bytes)                           \
+    VHU_Q_STAT(dropped, dir ? vhu_tx_dropped(st) : vhu_rx_dropped(st)) \
+    VHU_Q_STAT(errors, vhu_errors(st))                          \
+    VHU_Q_STAT(guest_notifications, st->interrupts)
+
+/* Port-wide counters, with OVS-DPDK's names. */
+#define VHU_PORT_STATS                                          \
+    VHU_PORT_STAT(ovs_tx_failure_drops)                         \
+    VHU_PORT_STAT(ovs_tx_mtu_exceeded_drops)                    \
+    VHU_PORT_STAT(ovs_tx_retries)                               \
+    VHU_PORT_STAT(ovs_tx_link_down_drops)
 
 static int
 netdev_vhu_get_custom_stats(const struct netdev *netdev,
                             struct netdev_custom_stats *custom_stats)
 {
     struct netdev_vhu *dev = netdev_vhu_cast(netdev);
-    const struct vhu_dev *vdev = &dev->port->dev;
     int n_qp = MIN(netdev->n_rxq, VHU_MAX_QUEUE_PAIRS);
-    size_t n = 0;
+    struct netdev_custom_counter *c;
+    uint64_t ovs_tx_failure_drops = 0;
+    uint64_t ovs_tx_mtu_exceeded_drops = 0;
+    uint64_t ovs_tx_retries = 0;
+    uint64_t ovs_tx_link_down_drops;
 
-#define VHU_Q_STAT(NAME, FIELD) + 2
-    custom_stats->size = n_qp * (0 VHU_Q_STATS);
+#define VHU_Q_STAT(NAME, VALUE) + 2
+#define VHU_PORT_STAT(NAME) + 1
+    custom_stats->size = n_qp * (0 VHU_Q_STATS) + (0 VHU_PORT_STATS);
+#undef VHU_PORT_STAT
 #undef VHU_Q_STAT
-    custom_stats->counters = xcalloc(custom_stats->size,
-                                     sizeof *custom_stats->counters);
+    c = custom_stats->counters = xcalloc(custom_stats->size, sizeof *c);
+
     for (int dir = 0; dir < 2; dir++) {
         for (int qp = 0; qp < n_qp; qp++) {
-            unsigned int vring = dir ? vhu_tx_vring(qp) : vhu_rx_vring(qp);
-            const struct vhu_virtq_stats *st = &vdev->vrings[vring].vq.stats;
+            const struct vhu_virtq_stats *st
+                = vhu_ring_stats(dev, dir ? vhu_tx_vring(qp)
+                                          : vhu_rx_vring(qp));
 
-#define VHU_Q_STAT(NAME, FIELD)                                         \
-            snprintf(custom_stats->counters[n].name,                    \
-                     NETDEV_CUSTOM_STATS_NAME_SIZE, "%s_q%d_" #NAME,    \
-                     dir ? "tx" : "rx", qp);                            \
-            custom_stats->counters[n++].value = st->FIELD;
+#define VHU_Q_STAT(NAME, VALUE)                                         \
+            snprintf(c->name, NETDEV_CUSTOM_STATS_NAME_SIZE,            \
+                     "%s_q%d_" #NAME, dir ? "tx" : "rx", qp);           \
+            c++->value = VALUE;
             VHU_Q_STATS
 #undef VHU_Q_STAT
         }
     }
+    for (int qp = 0; qp < VHU_MAX_QUEUE_PAIRS; qp++) {
+        const struct vhu_virtq_stats *tx = vhu_ring_stats(dev,
+                                                          vhu_tx_vring(qp));
+
+        ovs_tx_failure_drops += tx->drop_full + tx->drop_no_buffers;
+        ovs_tx_mtu_exceeded_drops += tx->drop_too_big;
+        ovs_tx_retries += tx->retries;
+    }
+    atomic_read_relaxed(&dev->port->tx_dropped_down, &ovs_tx_link_down_drops);
+#define VHU_PORT_STAT(NAME)                                             \
+    ovs_strlcpy(c->name, #NAME, NETDEV_CUSTOM_STATS_NAME_SIZE);         \
+    c++->value = NAME;
+    VHU_PORT_STATS
+#undef VHU_PORT_STAT
     return 0;
 }
 
@@ -507,6 +577,7 @@ netdev_vhu_rxq_dealloc(struct netdev_rxq *rxq)
 static const struct netdev_class netdev_vhu_class = {
     .type = "vhostuserclient",
     .is_pmd = true,
+    .init = netdev_vhu_init,
     .alloc = netdev_vhu_alloc,
     .construct = netdev_vhu_construct,
     .destruct = netdev_vhu_destruct,

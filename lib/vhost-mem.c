@@ -33,11 +33,23 @@ vhu_mem_init(struct vhu_mem *mem)
     memset(mem, 0, sizeof *mem);
 }
 
+/* Makes 'mem' unmap regions with 'unmap', passing it 'aux'. */
+void
+vhu_mem_set_unmap(struct vhu_mem *mem, vhu_mem_unmap_func *unmap, void *aux)
+{
+    mem->unmap = unmap;
+    mem->unmap_aux = aux;
+}
+
 static void
-vhu_mem_unmap_region(struct vhu_mem_region *r)
+vhu_mem_unmap_region(struct vhu_mem *mem, struct vhu_mem_region *r)
 {
     if (r->map_base) {
-        munmap(r->map_base, r->map_size);
+        if (mem->unmap) {
+            mem->unmap(mem->unmap_aux, r->map_base, r->map_size);
+        } else {
+            munmap(r->map_base, r->map_size);
+        }
     }
     memset(r, 0, sizeof *r);
 }
@@ -47,7 +59,7 @@ void
 vhu_mem_clear(struct vhu_mem *mem)
 {
     for (unsigned int i = 0; i < mem->n_regions; i++) {
-        vhu_mem_unmap_region(&mem->regions[i]);
+        vhu_mem_unmap_region(mem, &mem->regions[i]);
     }
     mem->n_regions = 0;
 }
@@ -228,7 +240,7 @@ vhu_mem_remove(struct vhu_mem *mem,
     if (!--r->refs) {
         struct vhu_mem_region *last = &mem->regions[--mem->n_regions];
 
-        vhu_mem_unmap_region(r);
+        vhu_mem_unmap_region(mem, r);
         if (r != last) {
             *r = *last;
             memset(last, 0, sizeof *last);

@@ -51,14 +51,22 @@ struct vhu_mem_region {
     unsigned int refs;          /* Times added (see vhu_mem_add_fd()). */
 };
 
+/* Unmaps a region that vhu_mem_add_fd() mapped.  munmap() by default; a
+ * user whose other threads may still read guest memory (for display, say)
+ * can defer the unmap until they cannot. */
+typedef void vhu_mem_unmap_func(void *aux, void *base, size_t size);
+
 /* A guest memory table.  Slots beyond 'n_regions' are zeroed, so that a
  * lookup hint may point at any slot. */
 struct vhu_mem {
     unsigned int n_regions;
     struct vhu_mem_region regions[VHU_MEM_MAX_REGIONS];
+    vhu_mem_unmap_func *unmap;  /* NULL for munmap(). */
+    void *unmap_aux;
 };
 
 void vhu_mem_init(struct vhu_mem *);
+void vhu_mem_set_unmap(struct vhu_mem *, vhu_mem_unmap_func *, void *aux);
 void vhu_mem_clear(struct vhu_mem *);
 
 int vhu_mem_add_fd(struct vhu_mem *, const struct vhost_user_memory_region *,

@@ -275,6 +275,7 @@ vhu_set_mem_table(struct vhu_dev *dev, struct vhu_msg *msg,
     }
 
     vhu_mem_init(&mem);
+    vhu_mem_set_unmap(&mem, dev->mem.unmap, dev->mem.unmap_aux);
     for (uint32_t i = 0; i < n; i++) {
         int error = vhu_mem_add_fd(&mem, &table->regions[i], msg->fds[i]);
 

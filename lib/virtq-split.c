@@ -602,3 +602,56 @@ vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
     vhu_virtq_publish(vq, used_idx);
     return i;
 }
+
+/* Returns true if the guest has made at least one buffer available that we
+ * have not taken yet. */
+bool
+vhu_virtq_has_buffers(const struct vhu_virtq *vq)
+{
+    return load_u16(&vq->avail->idx) != vq->last_avail_idx;
+}
+
+/* Introspection. */
+
+void
+vhu_virtq_get_state(const struct vhu_virtq *vq, struct vhu_virtq_state *st)
+{
+    st->avail_idx = load_u16(&vq->avail->idx);
+    st->avail_flags = load_u16(&vq->avail->flags);
+    st->used_idx = load_u16(&vq->used->idx);
+    st->used_flags = load_u16(&vq->used->flags);
+    st->used_event = load_u16(vq->used_event);
+    st->avail_event = load_u16(vq->avail_event);
+}
+
+/* Returns the head in avail ring entry 'idx' (taken modulo the size). */
+uint16_t
+vhu_virtq_get_avail(const struct vhu_virtq *vq, uint16_t idx)
+{
+    return load_u16(&vq->avail->ring[idx & vq->mask]);
+}
+
+/* Reads used ring entry 'idx' (taken modulo the size). */
+void
+vhu_virtq_get_used(const struct vhu_virtq *vq, uint16_t idx, uint32_t *id,
+                   uint32_t *len)
+{
+    const volatile struct vring_used_elem *e = &vq->used->ring[idx
+                                                               & vq->mask];
+
+    *id = e->id;
+    *len = e->len;
+}
+
+/* Reads descriptor 'i' of the ring's table (taken modulo the size). */
+void
+vhu_virtq_get_desc(const struct vhu_virtq *vq, uint16_t i,
+                   struct vring_desc *desc)
+{
+    const volatile struct vring_desc *d = &vq->desc[i & vq->mask];
+
+    desc->addr = d->addr;
+    desc->len = d->len;
+    desc->flags = d->flags;
+    desc->next = d->next;
+}

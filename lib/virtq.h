@@ -49,7 +49,10 @@ struct vhu_virtq_stats {
     uint64_t bursts;            /* Calls that moved at least one packet. */
     uint64_t interrupts;        /* Guest notifications sent. */
     uint64_t interrupts_suppressed;  /* Not needed by the guest. */
-    uint64_t drop_full;         /* Guest had no room, retries exhausted. */
+    uint64_t drop_full;         /* Guest had too few buffers for a packet,
+                                 * retries exhausted. */
+    uint64_t drop_no_buffers;   /* Guest had no buffers at all, retries
+                                 * exhausted. */
     uint64_t drop_too_big;      /* Packet larger than we or the guest take. */
     uint64_t drop_bad_desc;     /* Malformed descriptor chain. */
     uint64_t drop_no_mem;       /* Switch could not allocate a packet. */
@@ -105,5 +108,25 @@ int vhu_virtq_dequeue_burst(struct vhu_virtq *, void **pkts, int max,
                             vhu_virtq_alloc_func *, void *aux, int *left);
 int vhu_virtq_enqueue_burst(struct vhu_virtq *, const struct vhu_pkt *,
                             int n);
+bool vhu_virtq_has_buffers(const struct vhu_virtq *);
+
+/* Introspection, for people: what the ring in guest memory says now.  It
+ * races with the guest and the datapath, so values may be a moment old or
+ * inconsistent with each other; only ever display them. */
+struct vhu_virtq_state {
+    uint16_t avail_idx;         /* Driver's next avail entry. */
+    uint16_t avail_flags;       /* VRING_AVAIL_F_NO_INTERRUPT. */
+    uint16_t used_idx;          /* Device's next used entry. */
+    uint16_t used_flags;        /* VRING_USED_F_NO_NOTIFY. */
+    uint16_t used_event;        /* Driver's interrupt threshold (EVENT_IDX). */
+    uint16_t avail_event;       /* Our kick threshold (EVENT_IDX). */
+};
+
+void vhu_virtq_get_state(const struct vhu_virtq *, struct vhu_virtq_state *);
+uint16_t vhu_virtq_get_avail(const struct vhu_virtq *, uint16_t idx);
+void vhu_virtq_get_used(const struct vhu_virtq *, uint16_t idx,
+                        uint32_t *id, uint32_t *len);
+void vhu_virtq_get_desc(const struct vhu_virtq *, uint16_t i,
+                        struct vring_desc *);
 
 #endif /* virtq.h */

@@ -24,7 +24,8 @@ TESTSUITE_AT = \
 	tests/traffic.at \
 	tests/reconnect.at \
 	tests/dpdk.at \
-	tests/qemu.at
+	tests/qemu.at \
+	tests/unixctl.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	$(srcdir)/tests/package.m4
