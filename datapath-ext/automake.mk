@@ -24,3 +24,6 @@ datapath_ext_libnetdev_vhu_la_SOURCES = \
 	datapath-ext/netdev-vhu.c \
 	datapath-ext/netdev-vhu.h
 datapath_ext_libnetdev_vhu_la_LIBADD = lib/libvhu.la
+
+# The vhostuser/* commands, documented for man pages.
+EXTRA_DIST += datapath-ext/netdev-vhu-unixctl.man

@@ -26,7 +26,13 @@ utilities_vhost_guest_SOURCES = \
 utilities_vhost_guest_LDADD = lib/libvhu.la $(OVS_BUILDDIR)/lib/libopenvswitch.la
 
 # make demo: the README's sandbox demonstration.
-EXTRA_DIST += utilities/vhu-demo.sh utilities/install-deps.sh
+EXTRA_DIST += utilities/vhu-demo.sh utilities/install-deps.sh \
+	utilities/vhu-sandbox.sh utilities/vhu-bench.sh
 demo: all
 	$(SHELL) $(srcdir)/utilities/vhu-demo.sh '$(abs_builddir)' \
 	  '$(OVS_BUILDDIR)' '$(OVS_SRCDIR)' $(DEMOFLAGS)
+
+# make bench [BENCHFLAGS='--seconds 10 --runs 5 --vswitchd PATH']
+bench: all
+	$(SHELL) $(srcdir)/utilities/vhu-bench.sh '$(abs_builddir)' \
+	  '$(OVS_BUILDDIR)' '$(OVS_SRCDIR)' $(BENCHFLAGS)

@@ -146,6 +146,7 @@ static struct vg_queue_pair qps[8];
 
 static bool echo;
 static bool refill = true;
+static bool sink;               /* Poll receive rings, only count. */
 static bool manual_start;       /* Start rings only on vhost-guest/start. */
 static bool started;            /* Rings started. */
 
@@ -760,6 +761,23 @@ rx_deliver(unsigned int qp, const uint8_t *frame, size_t len)
     }
 }
 
+/* Takes every packet in receive queue 'qp' and only counts it: the fast
+ * receiver of benchmarks, which polls instead of taking interrupts. */
+static void
+rx_sink(unsigned int qp)
+{
+    struct vg_queue *q = &qps[qp].rx;
+    uint16_t id;
+    uint32_t len;
+
+    vdrv_disable_interrupts(&q->ring);
+    while (vdrv_get_used(&q->ring, &id, &len)) {
+        q->packets++;
+        q->bytes += len - hdr_size;
+    }
+    rx_refill(q);
+}
+
 /* Takes every packet the back-end put into receive queue 'qp', then asks
  * for an interrupt for the next one. */
 static void
@@ -768,6 +786,10 @@ rx_process(unsigned int qp)
     static uint8_t buf[VG_MAX_PKT + 4096];
     struct vg_queue *q = &qps[qp].rx;
 
+    if (sink) {
+        rx_sink(qp);
+        return;
+    }
     do {
         uint16_t id;
         uint32_t len;
@@ -1059,7 +1081,12 @@ main(int argc, char *argv[])
                 if (read(qps[i].rx.call_fd, &count, sizeof count) > 0) {
                     qps[i].rx.interrupts += count;
                     rx_process(i);
+                } else if (sink) {
+                    rx_sink(i);
                 }
+            }
+            if (sink) {
+                poll_immediate_wake();
             }
         }
         unixctl_server_run(unixctl);
@@ -1406,6 +1433,123 @@ vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
     ds_destroy(&s);
 }
 
+/* vhost-guest/sink on|off: poll the receive rings and only count, for
+ * benchmarks. */
+static void
+vg_sink(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
+        void *aux OVS_UNUSED)
+{
+    if (!parse_on_off(argv[1], &sink)) {
+        unixctl_command_reply_error(conn, "expected on or off");
+        return;
+    }
+    if (!sink && conn_fd >= 0) {
+        start_rx();
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+/* vhost-guest/blast [--qp N] [--size N] [--dst MAC] [--window N] SECONDS:
+ * transmits as fast as it can for SECONDS, keeping the ring full of one
+ * prepared frame (nothing else runs meanwhile).  With --window, it also
+ * takes what comes back on the same queue pair's receive ring, and keeps at
+ * most N frames out: a closed loop through a switch that sends everything
+ * back, with no drops.  Replies with the counts and rates. */
+static void
+vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
+         void *aux OVS_UNUSED)
+{
+    struct eth_addr dst = eth_addr_broadcast;
+    unsigned int qp = 0, size = 64, seconds, window = 0;
+    uint64_t sent = 0, received = 0;
+    int i;
+
+    for (i = 1; i < argc - 1; i += 2) {
+        bool ok = false;
+
+        if (!strcmp(argv[i], "--qp")) {
+            ok = str_to_uint(argv[i + 1], 10, &qp) && qp < n_qp;
+        } else if (!strcmp(argv[i], "--size")) {
+            ok = (str_to_uint(argv[i + 1], 10, &size)
+                  && size >= ETH_HEADER_LEN + 6 && size <= 9000);
+        } else if (!strcmp(argv[i], "--dst")) {
+            ok = eth_addr_from_string(argv[i + 1], &dst);
+        } else if (!strcmp(argv[i], "--window")) {
+            ok = (str_to_uint(argv[i + 1], 10, &window) && window
+                  && window <= ring_size);
+        }
+        if (!ok) {
+            unixctl_command_reply_error(conn, "bad arguments");
+            return;
+        }
+    }
+    if (i != argc - 1 || !str_to_uint(argv[i], 10, &seconds)
+        || !seconds || seconds > 600) {
+        unixctl_command_reply_error(conn, "SECONDS must be 1 to 600");
+        return;
+    }
+    if (conn_fd < 0 || !started) {
+        unixctl_command_reply_error(conn, "back-end not connected");
+        return;
+    }
+
+    /* Every slot holds the frame, so sending is only posting descriptors. */
+    struct vg_queue *q = &qps[qp].tx;
+    struct vg_queue *rxq = &qps[qp].rx;
+    for (uint32_t slot = 0; slot < ring_size; slot++) {
+        uint8_t *p = q->bufs_hva + (size_t) slot * q->slot_size;
+
+        memset(p, 0, hdr_size);
+        make_generated(p + hdr_size, size, &dst, slot);
+    }
+    vdrv_disable_interrupts(&rxq->ring);
+
+    long long int start = time_msec();
+    long long int deadline = start + seconds * 1000LL;
+    do {
+        for (int burst = 0; burst < 256; burst++) {
+            if (window) {
+                uint16_t id;
+                uint32_t len;
+
+                while (vdrv_get_used(&rxq->ring, &id, &len)) {
+                    received++;
+                }
+                rx_refill(rxq);
+            }
+            tx_reclaim(q);
+            while (q->ring.num_free
+                   && (!window || sent - received < window)) {
+                uint16_t head = q->ring.free_head;
+                struct vdrv_seg seg = {
+                    q->bufs_gpa + (uint64_t) head * q->slot_size,
+                    hdr_size + size, false
+                };
+
+                vdrv_add(&q->ring, &seg, 1, NULL, 0);
+                sent++;
+            }
+            kick(q);
+        }
+    } while (time_msec() < deadline);
+    tx_reclaim(q);
+    q->packets += sent;
+    q->bytes += sent * size;
+    rxq->packets += received;
+    rxq->bytes += received * size;
+    if (!sink) {
+        vdrv_enable_interrupts(&rxq->ring);
+    }
+
+    long long int elapsed = MAX(time_msec() - start, 1);
+    char *reply = xasprintf("sent %"PRIu64" (%.3f Mpps), received %"PRIu64
+                            " (%.3f Mpps) in %lld ms", sent,
+                            sent / (elapsed * 1000.0), received,
+                            received / (elapsed * 1000.0), elapsed);
+    unixctl_command_reply(conn, reply);
+    free(reply);
+}
+
 /* vhost-guest/clear-stats */
 static void
 vg_clear_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
@@ -1440,6 +1584,11 @@ register_commands(void)
     unixctl_command_register("vhost-guest/clear-stats", "", 0, 0,
                              vg_clear_stats, NULL);
     unixctl_command_register("vhost-guest/start", "", 0, 0, vg_start, NULL);
+    unixctl_command_register("vhost-guest/sink", "on|off", 1, 1, vg_sink,
+                             NULL);
+    unixctl_command_register("vhost-guest/blast",
+                             "[--qp N] [--size N] [--dst MAC] [--window N] "
+                             "SECONDS", 1, 9, vg_blast, NULL);
     unixctl_command_register("vhost-guest/stop", "", 0, 0, vg_stop, NULL);
     unixctl_command_register("vhost-guest/raw-request",
                              "REQUEST [PAYLOAD-HEX]", 1, 2, vg_raw_request,
@@ -1666,6 +1815,9 @@ usage(void)
            "  vhost-guest/echo on|off\n"
            "  vhost-guest/refill on|off\n"
            "  vhost-guest/set-vring-enable RING 0|1\n"
+           "  vhost-guest/sink on|off\n"
+           "  vhost-guest/blast [--qp N] [--size N] [--dst MAC] "
+           "[--window N] SECONDS\n"
            "  vhost-guest/start\n"
            "  vhost-guest/stop\n"
            "  vhost-guest/raw-request REQUEST [PAYLOAD-HEX]\n"

@@ -39,3 +39,17 @@ vswitchd-ext/50-vhostuser.conf: Makefile
 	  '# Installed by ovs-vhostuser: run its ovs-vswitchd.' \
 	  '[Service]' \
 	  'Environment=OVS_SBINDIR=$(pkglibexecdir)' > $@
+
+# ovs-vhostuser(8): the port type, its options and the vhostuser/* commands
+# (from datapath-ext/netdev-vhu-unixctl.man).
+man_MANS = vswitchd-ext/ovs-vhostuser.8
+EXTRA_DIST += vswitchd-ext/ovs-vhostuser.8.in
+CLEANFILES += vswitchd-ext/ovs-vhostuser.8
+vswitchd-ext/ovs-vhostuser.8: vswitchd-ext/ovs-vhostuser.8.in \
+		datapath-ext/netdev-vhu-unixctl.man Makefile
+	$(AM_V_GEN)$(MKDIR_P) vswitchd-ext && \
+	  sed -e 's|@VERSION@|$(VERSION)|g' \
+	      -e 's|@pkglibexecdir@|$(pkglibexecdir)|g' \
+	      $(srcdir)/vswitchd-ext/ovs-vhostuser.8.in > $@.tmp && \
+	  cat $(srcdir)/datapath-ext/netdev-vhu-unixctl.man >> $@.tmp && \
+	  mv $@.tmp $@
