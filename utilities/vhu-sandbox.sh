@@ -18,11 +18,11 @@ sandbox_start () {
 
     ovsdb-tool create "$sandbox/conf.db" \
         "$ovs_srcdir/vswitchd/vswitch.ovsschema"
-    ovsdb-server --detach --no-chdir --pidfile --log-file -vconsole:off \
+    ovsdb-server -vconsole:off --detach --no-chdir --pidfile --log-file \
         --remote="punix:$sandbox/db.sock"
     ovs-vsctl --no-wait init
-    "$vswitchd" --enable-dummy=override --disable-system --detach --no-chdir \
-        --pidfile --log-file -vconsole:off
+    "$vswitchd" -vconsole:off --enable-dummy=override --disable-system \
+        --detach --no-chdir --pidfile --log-file
     ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev
 }
 
@@ -40,11 +40,10 @@ sandbox_cleanup () {
 guest_start () {
     local name=$1
     shift
-    vhost-guest --socket="$sandbox/$name.sock" \
+    vhost-guest -vconsole:off --socket="$sandbox/$name.sock" \
         --unixctl="$sandbox/$name-guest.ctl" \
         --pidfile="$sandbox/$name-guest.pid" \
-        --log-file="$sandbox/$name-guest.log" --detach --no-chdir \
-        -vconsole:off "$@"
+        --log-file="$sandbox/$name-guest.log" --detach --no-chdir "$@"
     ovs-vsctl add-port br0 "$name" -- set Interface "$name" \
         type=vhostuserclient options:vhost-server-path="$sandbox/$name.sock"
 }
