@@ -300,17 +300,11 @@ vhu_mem_gpa_to_hva__(const struct vhu_mem *mem, uint64_t gpa,
                      uint64_t *size, uint32_t *hint)
 {
     for (unsigned int i = 0; i < mem->n_regions; i++) {
-        const struct vhu_mem_region *r = &mem->regions[i];
-        uint64_t offset = gpa - r->gpa;
+        void *hva = vhu_mem_region_gpa_to_hva(&mem->regions[i], gpa, size);
 
-        if (offset < r->size) {
-            uint64_t left = r->size - offset;
-
-            if (*size > left) {
-                *size = left;
-            }
+        if (hva) {
             *hint = i;
-            return r->hva + offset;
+            return hva;
         }
     }
     return NULL;

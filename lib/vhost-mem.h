@@ -85,6 +85,22 @@ void *vhu_mem_uva_to_hva(const struct vhu_mem *, uint64_t uva, uint64_t size);
 void *vhu_mem_gpa_to_hva__(const struct vhu_mem *, uint64_t gpa,
                            uint64_t *size, uint32_t *hint);
 
+/* Translates 'gpa' through region 'r' alone: see vhu_mem_gpa_to_hva(). */
+static inline void *
+vhu_mem_region_gpa_to_hva(const struct vhu_mem_region *r, uint64_t gpa,
+                          uint64_t *size)
+{
+    uint64_t offset = gpa - r->gpa;
+
+    if (offset >= r->size) {
+        return NULL;
+    }
+    if (*size > r->size - offset) {
+        *size = r->size - offset;
+    }
+    return r->hva + offset;
+}
+
 /* Translates guest-physical 'gpa' to our address.  On input '*size' is how
  * many bytes the caller wants; on success it is reduced to how many of them
  * are contiguous at the returned address (at least 1).  Returns NULL if
@@ -95,18 +111,9 @@ vhu_mem_gpa_to_hva(const struct vhu_mem *mem, uint64_t gpa, uint64_t *size,
                    uint32_t *hint)
 {
     uint32_t i = *hint;
-    const struct vhu_mem_region *r = &mem->regions[i];
-    uint64_t offset = gpa - r->gpa;
+    void *hva = vhu_mem_region_gpa_to_hva(&mem->regions[i], gpa, size);
 
-    if (offset < r->size) {
-        uint64_t left = r->size - offset;
-
-        if (*size > left) {
-            *size = left;
-        }
-        return r->hva + offset;
-    }
-    return vhu_mem_gpa_to_hva__(mem, gpa, size, hint);
+    return hva ? hva : vhu_mem_gpa_to_hva__(mem, gpa, size, hint);
 }
 
 #endif /* vhost-mem.h */

@@ -189,19 +189,31 @@ vhu_dev_vring(struct vhu_dev *dev, uint32_t index)
 }
 
 static void
-vhu_reply_u64(const struct vhu_msg *msg, struct vhu_msg *reply,
-              uint64_t value)
+vhu_reply_u64(struct vhu_msg *reply, uint64_t value)
 {
     reply->hdr.size = sizeof reply->payload.u64;
     reply->payload.u64 = value;
-    (void) msg;
+}
+
+/* Returns true if the front-end acked only 'offered' bits of 'what' in
+ * 'acked', otherwise logs it and returns false. */
+static bool
+vhu_check_acked(struct vhu_dev *dev, const char *what, uint64_t acked,
+                uint64_t offered)
+{
+    if (acked & ~offered) {
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "front-end acked %s %#"PRIx64
+                    " that were not offered", what, acked & ~offered);
+        return false;
+    }
+    return true;
 }
 
 static enum vhu_result
-vhu_get_features(struct vhu_dev *dev, struct vhu_msg *msg,
+vhu_get_features(struct vhu_dev *dev, struct vhu_msg *msg VHU_UNUSED,
                  struct vhu_msg *reply)
 {
-    vhu_reply_u64(msg, reply, dev->offered_features);
+    vhu_reply_u64(reply, dev->offered_features);
     return VHU_REPLY;
 }
 
@@ -211,10 +223,7 @@ vhu_set_features(struct vhu_dev *dev, struct vhu_msg *msg,
 {
     uint64_t features = msg->payload.u64;
 
-    if (features & ~dev->offered_features) {
-        vhu_dev_log(dev, VHU_LOG_WARN, 0, "front-end acked features %#"PRIx64
-                    " that were not offered", features
-                    & ~dev->offered_features);
+    if (!vhu_check_acked(dev, "features", features, dev->offered_features)) {
         return VHU_FAIL;
     }
     if (!dev->features_acked || features != dev->features) {
@@ -298,10 +307,10 @@ vhu_set_mem_table(struct vhu_dev *dev, struct vhu_msg *msg,
 }
 
 static enum vhu_result
-vhu_get_max_mem_slots(struct vhu_dev *dev VHU_UNUSED, struct vhu_msg *msg,
-                      struct vhu_msg *reply)
+vhu_get_max_mem_slots(struct vhu_dev *dev VHU_UNUSED,
+                      struct vhu_msg *msg VHU_UNUSED, struct vhu_msg *reply)
 {
-    vhu_reply_u64(msg, reply, VHU_MEM_MAX_REGIONS);
+    vhu_reply_u64(reply, VHU_MEM_MAX_REGIONS);
     return VHU_REPLY;
 }
 
@@ -513,10 +522,10 @@ vhu_set_vring_err(struct vhu_dev *dev, struct vhu_msg *msg,
 }
 
 static enum vhu_result
-vhu_get_protocol_features(struct vhu_dev *dev, struct vhu_msg *msg,
+vhu_get_protocol_features(struct vhu_dev *dev, struct vhu_msg *msg VHU_UNUSED,
                           struct vhu_msg *reply)
 {
-    vhu_reply_u64(msg, reply, dev->offered_protocol_features);
+    vhu_reply_u64(reply, dev->offered_protocol_features);
     return VHU_REPLY;
 }
 
@@ -526,10 +535,8 @@ vhu_set_protocol_features(struct vhu_dev *dev, struct vhu_msg *msg,
 {
     uint64_t features = msg->payload.u64;
 
-    if (features & ~dev->offered_protocol_features) {
-        vhu_dev_log(dev, VHU_LOG_WARN, 0, "front-end acked protocol "
-                    "features %#"PRIx64" that were not offered",
-                    features & ~dev->offered_protocol_features);
+    if (!vhu_check_acked(dev, "protocol features", features,
+                         dev->offered_protocol_features)) {
         return VHU_FAIL;
     }
     dev->protocol_features = features;
@@ -537,10 +544,10 @@ vhu_set_protocol_features(struct vhu_dev *dev, struct vhu_msg *msg,
 }
 
 static enum vhu_result
-vhu_get_queue_num(struct vhu_dev *dev, struct vhu_msg *msg,
+vhu_get_queue_num(struct vhu_dev *dev, struct vhu_msg *msg VHU_UNUSED,
                   struct vhu_msg *reply)
 {
-    vhu_reply_u64(msg, reply, dev->max_queue_pairs);
+    vhu_reply_u64(reply, dev->max_queue_pairs);
     return VHU_REPLY;
 }
 
@@ -589,10 +596,10 @@ vhu_set_status(struct vhu_dev *dev, struct vhu_msg *msg,
 }
 
 static enum vhu_result
-vhu_get_status(struct vhu_dev *dev, struct vhu_msg *msg,
+vhu_get_status(struct vhu_dev *dev, struct vhu_msg *msg VHU_UNUSED,
                struct vhu_msg *reply)
 {
-    vhu_reply_u64(msg, reply, dev->status);
+    vhu_reply_u64(reply, dev->status);
     return VHU_REPLY;
 }
 
@@ -725,7 +732,7 @@ vhu_dev_handle_msg(struct vhu_dev *dev, struct vhu_msg *msg,
                  & BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK))) {
             return 0;
         }
-        vhu_reply_u64(msg, reply, result == VHU_OK ? 0 : 1);
+        vhu_reply_u64(reply, result == VHU_OK ? 0 : 1);
     }
     reply->hdr.request = request;
     reply->hdr.flags = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK;
