@@ -55,12 +55,18 @@ netdev_vhu_view(const struct netdev *netdev)
     return ovsrcu_get(struct vhu_dp_view *, &dev->port->view);
 }
 
+/* A packet for 'size' bytes from the guest.  The dp_packet and its data
+ * share one allocation (a "stub" buffer right behind the struct): one malloc
+ * per packet, not two.  dp_packet_delete() frees it with the struct, and
+ * anything that must grow the data moves it to a buffer of its own. */
 static void *
 netdev_vhu_alloc_packet(void *aux OVS_UNUSED, uint32_t size, uint8_t **data)
 {
-    struct dp_packet *packet = dp_packet_new_with_headroom(size,
-                                                           DP_NETDEV_HEADROOM);
+    size_t allocated = DP_NETDEV_HEADROOM + size;
+    struct dp_packet *packet = xmalloc(sizeof *packet + allocated);
 
+    dp_packet_use_stub(packet, packet + 1, allocated);
+    dp_packet_reserve(packet, DP_NETDEV_HEADROOM);
     dp_packet_set_size(packet, size);
     *data = dp_packet_data(packet);
     return packet;

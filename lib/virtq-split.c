@@ -469,6 +469,17 @@ vhu_rx_copy(struct vhu_rx_source *src, uint8_t *dst, uint64_t offset,
     static const uint32_t nb_offset
         = offsetof(struct virtio_net_hdr, num_buffers);
 
+    if (!offset && n >= src->hdr_size) {
+        /* The usual case: the whole header lands in one piece. */
+        memcpy(dst, src->hdr, src->hdr_size);
+        if (src->hdr_size > nb_offset) {
+            src->num_buffers[0] = dst + nb_offset;
+            src->num_buffers[1] = dst + nb_offset + 1;
+        }
+        dst += src->hdr_size;
+        offset = src->hdr_size;
+        n -= src->hdr_size;
+    }
     while (n && offset < src->hdr_size) {
         if (offset - nb_offset < 2) {
             src->num_buffers[offset - nb_offset] = dst;
