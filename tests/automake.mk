@@ -90,9 +90,11 @@ tests_vhutest_LDADD = \
 
 # Everything: our suite and the OVS selection, then one summary whose last
 # line is "N passed, N failed".
+# Tests spend most of their time waiting, so two at a time by default.
+CHECK_ALL_FLAGS = $(or $(TESTSUITEFLAGS),-j2)
 check-all: all
-	-$(MAKE) $(AM_MAKEFLAGS) check
-	-$(MAKE) $(AM_MAKEFLAGS) check-ovs
+	-$(MAKE) $(AM_MAKEFLAGS) check TESTSUITEFLAGS='$(CHECK_ALL_FLAGS)'
+	-$(MAKE) $(AM_MAKEFLAGS) check-ovs TESTSUITEFLAGS='$(CHECK_ALL_FLAGS)'
 	@$(SHELL) $(srcdir)/tests/summarize.sh \
 	  "ovs-vhostuser suite=tests/testsuite.log" \
 	  "OVS selection=$(OVS_BUILDDIR)/tests/testsuite.log"
