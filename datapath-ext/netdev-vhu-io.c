@@ -55,21 +55,90 @@ netdev_vhu_view(const struct netdev *netdev)
     return ovsrcu_get(struct vhu_dp_view *, &dev->port->view);
 }
 
-/* A packet for 'size' bytes from the guest.  The dp_packet and its data
- * share one allocation (a "stub" buffer right behind the struct): one malloc
- * per packet, not two.  dp_packet_delete() frees it with the struct, and
- * anything that must grow the data moves it to a buffer of its own. */
-static void *
-netdev_vhu_alloc_packet(void *aux OVS_UNUSED, uint32_t size, uint8_t **data)
-{
-    size_t allocated = DP_NETDEV_HEADROOM + size;
-    struct dp_packet *packet = xmalloc(sizeof *packet + allocated);
+/* Packets from guests.
+ *
+ * A received packet and its data share one allocation: a "stub" buffer right
+ * behind the struct dp_packet, so dp_packet_delete() frees both at once and
+ * anything in OVS that must grow the data moves it to a buffer of its own.
+ * Packets of up to VHU_PKT_CAPACITY bytes all have that capacity, and when
+ * one comes back to netdev_vhu_send() intact (VM-to-VM traffic), the sending
+ * thread keeps it for its next receive instead of freeing it: a PMD thread
+ * forwarding between guests then allocates nothing. */
+#define VHU_PKT_CAPACITY 2048   /* Headroom included. */
+#define VHU_PKT_CACHE_MAX 512   /* Packets one thread keeps. */
 
+struct vhu_pkt_cache {
+    size_t n;
+    struct dp_packet *pkts[VHU_PKT_CACHE_MAX];
+};
+
+DEFINE_STATIC_PER_THREAD_DATA(struct vhu_pkt_cache *, vhu_pkt_cache_ptr, NULL);
+static ovsthread_key_t vhu_pkt_cache_key;
+
+static void
+vhu_pkt_cache_destroy(void *cache_)
+{
+    struct vhu_pkt_cache *cache = cache_;
+
+    for (size_t i = 0; i < cache->n; i++) {
+        free(cache->pkts[i]);
+    }
+    free(cache);
+}
+
+/* This thread's cache, created on first use and freed when it exits. */
+static struct vhu_pkt_cache *
+vhu_pkt_cache_get(void)
+{
+    struct vhu_pkt_cache **cachep = vhu_pkt_cache_ptr_get();
+
+    if (OVS_UNLIKELY(!*cachep)) {
+        static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+        if (ovsthread_once_start(&once)) {
+            ovsthread_key_create(&vhu_pkt_cache_key, vhu_pkt_cache_destroy);
+            ovsthread_once_done(&once);
+        }
+        *cachep = xzalloc(sizeof **cachep);
+        ovsthread_setspecific(vhu_pkt_cache_key, *cachep);
+    }
+    return *cachep;
+}
+
+static void *
+netdev_vhu_alloc_packet(void *cache_, uint32_t size, uint8_t **data)
+{
+    struct vhu_pkt_cache *cache = cache_;
+    size_t allocated = DP_NETDEV_HEADROOM + size;
+    struct dp_packet *packet;
+
+    if (allocated <= VHU_PKT_CAPACITY) {
+        allocated = VHU_PKT_CAPACITY;
+        packet = (cache->n ? cache->pkts[--cache->n]
+                  : xmalloc(sizeof *packet + allocated));
+    } else {
+        packet = xmalloc(sizeof *packet + allocated);
+    }
     dp_packet_use_stub(packet, packet + 1, allocated);
     dp_packet_reserve(packet, DP_NETDEV_HEADROOM);
     dp_packet_set_size(packet, size);
     *data = dp_packet_data(packet);
     return packet;
+}
+
+/* Frees 'packet', or keeps it for netdev_vhu_alloc_packet() if it is one of
+ * ours that nothing in OVS reallocated. */
+static void
+vhu_pkt_release(struct vhu_pkt_cache *cache, struct dp_packet *packet)
+{
+    if (packet->source == DPBUF_STUB
+        && dp_packet_base(packet) == (void *) (packet + 1)
+        && dp_packet_get_allocated(packet) == VHU_PKT_CAPACITY
+        && cache->n < VHU_PKT_CACHE_MAX) {
+        cache->pkts[cache->n++] = packet;
+    } else {
+        dp_packet_delete(packet);
+    }
 }
 
 /* Receives a burst from the guest's transmit queue 'rxq->queue_id'. */
@@ -89,7 +158,8 @@ netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
         netdev_vhu_note_poller(rxq);
         n = vhu_virtq_dequeue_burst(vq, (void **) batch->packets,
                                     NETDEV_MAX_BURST,
-                                    netdev_vhu_alloc_packet, NULL, &left);
+                                    netdev_vhu_alloc_packet,
+                                    vhu_pkt_cache_get(), &left);
     }
     if (qfill) {
         *qfill = left;
@@ -190,6 +260,10 @@ netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
     if (lock) {
         vhu_tx_unlock(lock);
     }
-    dp_packet_delete_batch(batch, true);
+
+    struct vhu_pkt_cache *cache = vhu_pkt_cache_get();
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        vhu_pkt_release(cache, packet);
+    }
     return 0;
 }

@@ -38,8 +38,10 @@ struct vring_avail;
 struct vring_desc;
 struct vring_used;
 
-/* Largest packet we take from a guest, virtio-net header excluded. */
-#define VHU_VIRTQ_MAX_PKT_SIZE 65536
+/* Largest packet we take from a guest, virtio-net header excluded: what a
+ * switch buffer of 64 kB holds with some headroom (OVS's dp_packet counts
+ * its size in 16 bits). */
+#define VHU_VIRTQ_MAX_PKT_SIZE (65535 - 64)
 
 /* Counters of one ring, from the switch's point of view.  Written only by
  * the thread that owns the ring, read by anyone without locking. */
