@@ -78,6 +78,8 @@ tests_vhutest_CPPFLAGS = $(OVS_CPPFLAGS) -I$(OVS_SRCDIR)/tests \
 	-I$(top_srcdir)/utilities
 tests_vhutest_CFLAGS = $(AM_CFLAGS)
 tests_vhutest_SOURCES = \
+	tests/fuzz/fuzz-vhost-user.c \
+	tests/test-fuzz-replay.c \
 	tests/test-vhost-mem-msg.c \
 	tests/test-vhost-user-conn.c \
 	tests/test-vhost-user-dev.c \
@@ -99,3 +101,23 @@ check-all: all
 	  "ovs-vhostuser suite=tests/testsuite.log" \
 	  "OVS selection=$(OVS_BUILDDIR)/tests/testsuite.log"
 EXTRA_DIST += tests/summarize.sh tests/guest/init tests/guest/mkinitramfs.sh
+
+# Fuzzing lib/ with libFuzzer, ASan and UBSan (needs clang):
+#   make fuzz [FUZZ_SECONDS=60]
+# New interesting inputs go to tests/fuzz/corpus-new/; to keep some, append
+# them (as hex lines) to tests/fuzz/vhost-user-corpus.txt, which the test
+# suite replays (lib.at).
+EXTRA_DIST += tests/fuzz/vhost-user-corpus.txt
+FUZZ_SECONDS = 60
+FUZZ_CC = clang
+tests/fuzz/fuzz-vhost-user: $(top_srcdir)/tests/fuzz/fuzz-vhost-user.c \
+		$(lib_libvhu_la_SOURCES)
+	$(MKDIR_P) tests/fuzz
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -I$(top_srcdir)/lib -o $@ $(top_srcdir)/tests/fuzz/fuzz-vhost-user.c \
+	  $(filter %.c,$(addprefix $(top_srcdir)/,$(lib_libvhu_la_SOURCES)))
+fuzz: tests/fuzz/fuzz-vhost-user
+	$(MKDIR_P) tests/fuzz/corpus-new
+	tests/fuzz/fuzz-vhost-user -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=512 tests/fuzz/corpus-new
+CLEANFILES += tests/fuzz/fuzz-vhost-user
