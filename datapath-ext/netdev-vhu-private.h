@@ -40,7 +40,6 @@
 #include <stdint.h>
 
 #include "netdev-provider.h"
-#include "openvswitch/shash.h"
 #include "openvswitch/list.h"
 #include "ovs-atomic.h"
 #include "ovs-rcu.h"
@@ -149,6 +148,8 @@ struct netdev_vhu {
      * keep running. */
     struct vhu_virtq_stats stats_base[VHU_MAX_VRINGS] OVS_GUARDED;
 };
+
+struct shash;
 
 bool is_netdev_vhu_class(const struct netdev_class *);
 void netdev_vhu_get_devices(struct shash *);
