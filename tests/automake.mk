@@ -48,7 +48,7 @@ $(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
 	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
 	} > $@
 
-check-local: $(TESTSUITE) tests/atconfig tests/atlocal
+check-local: $(TESTSUITE) tests/atconfig tests/atlocal $(FUZZ_REPLAY)
 	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(TESTSUITEFLAGS)
 
@@ -57,20 +57,36 @@ clean-local-tests:
 CLEAN_LOCAL += clean-local-tests
 
 # A selection of OVS's own autotests, run against our ovs-vswitchd: proof
-# that registering our class leaves OVS's behaviour intact.
+# that registering our class leaves OVS's behaviour intact.  The test numbers
+# go to tests/ovs-selection for check-all to count; an empty selection would
+# run all of OVS's tests, so it is refused, and so is a PATH on which
+# ovs-vswitchd is not ours.
 OVS_CHECK_FILES = dpif-netdev.at pmd.at ofproto-dpif.at
 OVS_CHECK_PATH = $(abs_top_builddir)/vswitchd-ext:utilities:vswitchd:ovsdb:vtep:tests:ipsec
 check-ovs: all
-	@set -e; cd '$(OVS_BUILDDIR)/tests'; \
-	nums=`$(SHELL) ./testsuite --list \
+	@set -e; \
+	path=`echo '$(OVS_CHECK_PATH)' | tr ':' '\n' \
+	  | sed 's|^\([^/]\)|$(OVS_BUILDDIR)/\1|' | paste -sd: -`; \
+	version=`PATH="$$path:$$PATH" ovs-vswitchd --version`; \
+	if ! echo "$$version" | grep -q '^ovs-vhostuser '; then \
+	  echo "check-ovs: ovs-vswitchd on the tests' PATH is not ours:"; \
+	  echo "$$version"; exit 1; \
+	fi; \
+	cd '$(OVS_BUILDDIR)/tests'; \
+	$(SHELL) ./testsuite --list \
 	  | sed -n 's/^ *\([0-9][0-9]*\): \([^:]*\):.*/\1 \2/p' \
 	  | while read n f; do \
 	      case " $(OVS_CHECK_FILES) " in *" $$f "*) echo $$n;; esac; \
-	    done`; \
+	    done > '$(abs_top_builddir)/tests/ovs-selection'; \
+	nums=`cat '$(abs_top_builddir)/tests/ovs-selection'`; \
+	if test -z "$$nums"; then \
+	  echo "check-ovs: no tests of $(OVS_CHECK_FILES) in OVS's suite"; \
+	  exit 1; \
+	fi; \
 	echo "check-ovs: running `echo $$nums | wc -w` tests from $(OVS_CHECK_FILES)"; \
 	$(SHELL) ./testsuite AUTOTEST_PATH='$(OVS_CHECK_PATH)' \
 	  $$nums $(TESTSUITEFLAGS)
-
+CLEANFILES += tests/ovs-selection tests/skip-reasons
 
 # Unit tests of lib/ and friends, run by tests/lib.at.
 check_PROGRAMS += tests/vhutest
@@ -78,8 +94,7 @@ tests_vhutest_CPPFLAGS = $(OVS_CPPFLAGS) -I$(OVS_SRCDIR)/tests \
 	-I$(top_srcdir)/utilities
 tests_vhutest_CFLAGS = $(AM_CFLAGS)
 tests_vhutest_SOURCES = \
-	tests/fuzz/fuzz-vhost-user.c \
-	tests/test-fuzz-replay.c \
+	tests/test-check.h \
 	tests/test-vhost-mem-msg.c \
 	tests/test-vhost-user-conn.c \
 	tests/test-vhost-user-dev.c \
@@ -91,15 +106,26 @@ tests_vhutest_LDADD = \
 	$(OVS_BUILDDIR)/lib/libopenvswitch.la
 
 # Everything: our suite and the OVS selection, then one summary whose last
-# line is "N passed, N failed".
+# line is "N passed, N failed".  The logs are deleted first, so that only
+# this run's results count, and each suite's number of results is checked
+# against the number of tests it selected.
 # Tests spend most of their time waiting, so two at a time by default.
 CHECK_ALL_FLAGS = $(or $(TESTSUITEFLAGS),-j2)
+OVS_TESTSUITE_LOG = $(OVS_BUILDDIR)/tests/testsuite.log
 check-all: all
-	-$(MAKE) $(AM_MAKEFLAGS) check TESTSUITEFLAGS='$(CHECK_ALL_FLAGS)'
-	-$(MAKE) $(AM_MAKEFLAGS) check-ovs TESTSUITEFLAGS='$(CHECK_ALL_FLAGS)'
-	@$(SHELL) $(srcdir)/tests/summarize.sh \
-	  "ovs-vhostuser suite=tests/testsuite.log" \
-	  "OVS selection=$(OVS_BUILDDIR)/tests/testsuite.log"
+	@rm -f tests/testsuite.log tests/skip-reasons tests/ovs-selection \
+	  '$(OVS_TESTSUITE_LOG)'
+	@ours=0 theirs=0; \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTSUITEFLAGS='$(CHECK_ALL_FLAGS)' \
+	  || ours=$$?; \
+	$(MAKE) $(AM_MAKEFLAGS) check-ovs TESTSUITEFLAGS='$(CHECK_ALL_FLAGS)' \
+	  || theirs=$$?; \
+	n_ours=`$(SHELL) '$(TESTSUITE)' --list $(CHECK_ALL_FLAGS) \
+	  | grep -c '^ *[0-9][0-9]*: '`; \
+	n_theirs=`cat tests/ovs-selection 2>/dev/null | wc -l`; \
+	$(SHELL) $(srcdir)/tests/summarize.sh \
+	  "ovs-vhostuser suite" tests/testsuite.log $$n_ours $$ours \
+	  "OVS selection" '$(OVS_TESTSUITE_LOG)' $$n_theirs $$theirs
 EXTRA_DIST += tests/summarize.sh tests/guest/init tests/guest/mkinitramfs.sh
 
 # Fuzzing lib/ with libFuzzer, ASan and UBSan (needs clang):
@@ -110,6 +136,22 @@ EXTRA_DIST += tests/summarize.sh tests/guest/init tests/guest/mkinitramfs.sh
 EXTRA_DIST += tests/fuzz/vhost-user-corpus.txt
 FUZZ_SECONDS = 60
 FUZZ_CC = clang
+
+# The saved inputs replay in the test suite (lib.at) through the same
+# target, built with ASan and UBSan by the usual compiler: a memory error or
+# undefined behaviour there fails the test, not only a crash.
+SANITIZE_CFLAGS = -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_REPLAY = tests/fuzz/fuzz-replay
+FUZZ_REPLAY_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-vhost-user.c \
+	$(filter %.c,$(lib_libvhu_la_SOURCES))
+EXTRA_DIST += tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-vhost-user.c
+$(FUZZ_REPLAY): $(addprefix $(top_srcdir)/,$(FUZZ_REPLAY_SOURCES)) \
+		$(filter %.h,$(addprefix $(top_srcdir)/,$(lib_libvhu_la_SOURCES)))
+	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
+	$(CC) $(SANITIZE_CFLAGS) -I$(top_srcdir)/lib -o $@ \
+	  $(addprefix $(top_srcdir)/,$(FUZZ_REPLAY_SOURCES))
+CLEANFILES += $(FUZZ_REPLAY)
 tests/fuzz/fuzz-vhost-user: $(top_srcdir)/tests/fuzz/fuzz-vhost-user.c \
 		$(lib_libvhu_la_SOURCES)
 	$(MKDIR_P) tests/fuzz

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ovstest.h"
+#include "test-check.h"
 #include "util.h"
 #include "vhost-mem.h"
 #include "vhost-user-msg.h"
@@ -37,7 +38,7 @@ make_memfd(size_t size)
 {
     int fd = memfd_create("test-vhost-mem", 0);
 
-    ovs_assert(fd >= 0 && !ftruncate(fd, size));
+    CHECK(fd >= 0 && !ftruncate(fd, size));
     return fd;
 }
 
@@ -65,73 +66,73 @@ test_mem(void)
     uint8_t *p;
 
     vhu_mem_init(&mem);
-    ovs_assert(!vhu_mem_add_fd(&mem, &r0, fd));
-    ovs_assert(!vhu_mem_add_fd(&mem, &r1, fd));
+    CHECK(!vhu_mem_add_fd(&mem, &r0, fd));
+    CHECK(!vhu_mem_add_fd(&mem, &r1, fd));
 
     /* The file's bytes are where the table says. */
-    ovs_assert(pwrite(fd, "A", 1, 100) == 1 && pwrite(fd, "B", 1, 8192) == 1);
+    CHECK(pwrite(fd, "A", 1, 100) == 1 && pwrite(fd, "B", 1, 8192) == 1);
     size = 1;
     p = vhu_mem_gpa_to_hva(&mem, 0x10000 + 100, &size, &hint);
-    ovs_assert(p && *p == 'A' && size == 1);
+    CHECK(p && *p == 'A' && size == 1);
     size = 1;
     p = vhu_mem_gpa_to_hva(&mem, 0x12000, &size, &hint);
-    ovs_assert(p && *p == 'B' && hint == 1);
+    CHECK(p && *p == 'B' && hint == 1);
 
     /* A range that crosses into the next region is cut at the boundary. */
     size = 100;
-    ovs_assert(vhu_mem_gpa_to_hva(&mem, 0x12000 - 10, &size, &hint));
-    ovs_assert(size == 10);
+    CHECK(vhu_mem_gpa_to_hva(&mem, 0x12000 - 10, &size, &hint));
+    CHECK(size == 10);
 
     /* Outside every region. */
     size = 1;
-    ovs_assert(!vhu_mem_gpa_to_hva(&mem, 0x13000, &size, &hint));
-    ovs_assert(!vhu_mem_gpa_to_hva(&mem, 0xffff, &size, &hint));
-    ovs_assert(hint < VHU_MEM_MAX_REGIONS);
+    CHECK(!vhu_mem_gpa_to_hva(&mem, 0x13000, &size, &hint));
+    CHECK(!vhu_mem_gpa_to_hva(&mem, 0xffff, &size, &hint));
+    CHECK(hint < VHU_MEM_MAX_REGIONS);
 
     /* Rings must fit in one region. */
-    ovs_assert(vhu_mem_uva_to_hva(&mem, 0xa0000, 8192));
-    ovs_assert(!vhu_mem_uva_to_hva(&mem, 0xa0000, 8193));
-    ovs_assert(!vhu_mem_uva_to_hva(&mem, 0xb0fff, 2));
-    ovs_assert(!vhu_mem_uva_to_hva(&mem, UINT64_MAX, 2));
+    CHECK(vhu_mem_uva_to_hva(&mem, 0xa0000, 8192));
+    CHECK(!vhu_mem_uva_to_hva(&mem, 0xa0000, 8193));
+    CHECK(!vhu_mem_uva_to_hva(&mem, 0xb0fff, 2));
+    CHECK(!vhu_mem_uva_to_hva(&mem, UINT64_MAX, 2));
 
     /* Overlaps, overflows, files too small, and full tables are refused. */
     struct vhost_user_memory_region bad;
     bad = region(0x11000, 4096, 0xc0000, 0);
-    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EEXIST);
+    CHECK(vhu_mem_add_fd(&mem, &bad, fd) == EEXIST);
     bad = region(UINT64_MAX - 10, 4096, 0xc0000, 0);
-    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
+    CHECK(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
     bad = region(0x20000, 0, 0xc0000, 0);
-    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
+    CHECK(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
     bad = region(0x20000, 8192, 0xc0000, 8192);
-    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
+    CHECK(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
     bad = region(0x20000, 4096, 0xc0000, UINT64_MAX - 100);
-    ovs_assert(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
-    ovs_assert(vhu_mem_add_fd(&mem, &bad, -1) != 0);
-    ovs_assert(mem.n_regions == 2);
+    CHECK(vhu_mem_add_fd(&mem, &bad, fd) == EINVAL);
+    CHECK(vhu_mem_add_fd(&mem, &bad, -1) != 0);
+    CHECK(mem.n_regions == 2);
 
     /* An identical table is recognised, in any order. */
     struct vhost_user_memory_region both[2] = { r1, r0 };
-    ovs_assert(vhu_mem_equals(&mem, both, 2));
-    ovs_assert(!vhu_mem_equals(&mem, both, 1));
+    CHECK(vhu_mem_equals(&mem, both, 2));
+    CHECK(!vhu_mem_equals(&mem, both, 1));
 
     /* Adding an identical region counts it again; it stays mapped until
      * the last removal. */
-    ovs_assert(!vhu_mem_add_fd(&mem, &r0, fd) && mem.n_regions == 2);
-    ovs_assert(!vhu_mem_remove_unmaps(&mem, &r0));
-    ovs_assert(!vhu_mem_remove(&mem, &r0) && mem.n_regions == 2);
-    ovs_assert(vhu_mem_remove_unmaps(&mem, &r0));
+    CHECK(!vhu_mem_add_fd(&mem, &r0, fd) && mem.n_regions == 2);
+    CHECK(!vhu_mem_remove_unmaps(&mem, &r0));
+    CHECK(!vhu_mem_remove(&mem, &r0) && mem.n_regions == 2);
+    CHECK(vhu_mem_remove_unmaps(&mem, &r0));
 
     /* Removal. */
-    ovs_assert(vhu_mem_remove(&mem, &bad) == ENOENT);
-    ovs_assert(!vhu_mem_remove(&mem, &r0));
-    ovs_assert(mem.n_regions == 1);
+    CHECK(vhu_mem_remove(&mem, &bad) == ENOENT);
+    CHECK(!vhu_mem_remove(&mem, &r0));
+    CHECK(mem.n_regions == 1);
     size = 1;
-    ovs_assert(!vhu_mem_gpa_to_hva(&mem, 0x10000, &size, &hint));
+    CHECK(!vhu_mem_gpa_to_hva(&mem, 0x10000, &size, &hint));
     size = 1;
-    ovs_assert(vhu_mem_gpa_to_hva(&mem, 0x12000, &size, &hint));
+    CHECK(vhu_mem_gpa_to_hva(&mem, 0x12000, &size, &hint));
 
     vhu_mem_clear(&mem);
-    ovs_assert(!mem.n_regions);
+    CHECK(!mem.n_regions);
     close(fd);
 }
 
@@ -139,7 +140,7 @@ test_mem(void)
 static void
 write_raw(int fd, const void *p, size_t n)
 {
-    ovs_assert(write(fd, p, n) == n);
+    CHECK(write(fd, p, n) == n);
 }
 
 static void
@@ -149,7 +150,7 @@ test_msg(void)
     struct vhu_msg msg;
     int sv[2];
 
-    ovs_assert(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
     vhu_msg_reader_init(&r);
 
     /* A whole message with two descriptors. */
@@ -161,15 +162,15 @@ test_msg(void)
     msg.fds[0] = make_memfd(4096);
     msg.fds[1] = make_memfd(4096);
     msg.n_fds = 2;
-    ovs_assert(!vhu_msg_send(sv[0], &msg));
+    CHECK(!vhu_msg_send(sv[0], &msg));
     close(msg.fds[0]);
     close(msg.fds[1]);
-    ovs_assert(!vhu_msg_recv(sv[1], &r));
-    ovs_assert(r.msg.hdr.request == VHOST_USER_SET_VRING_KICK);
-    ovs_assert(r.msg.payload.u64 == 0x1234 && r.msg.n_fds == 2);
-    ovs_assert(vhu_msg_take_fd(&r.msg, 0) >= 0);
-    ovs_assert(vhu_msg_take_fd(&r.msg, 0) == -1);
-    ovs_assert(vhu_msg_take_fd(&r.msg, 5) == -1);
+    CHECK(!vhu_msg_recv(sv[1], &r));
+    CHECK(r.msg.hdr.request == VHOST_USER_SET_VRING_KICK);
+    CHECK(r.msg.payload.u64 == 0x1234 && r.msg.n_fds == 2);
+    CHECK(vhu_msg_take_fd(&r.msg, 0) >= 0);
+    CHECK(vhu_msg_take_fd(&r.msg, 0) == -1);
+    CHECK(vhu_msg_take_fd(&r.msg, 5) == -1);
     vhu_msg_close_fds(&r.msg);
     vhu_msg_reader_init(&r);
 
@@ -192,40 +193,40 @@ test_msg(void)
         }
     }
     write_raw(sv[0], bytes + sizeof bytes - 1, 1);
-    ovs_assert(!vhu_msg_recv(sv[1], &r));
-    ovs_assert(r.msg.hdr.request == VHOST_USER_SET_FEATURES);
-    ovs_assert(r.msg.payload.u64 == 0xabcdef && !r.msg.n_fds);
+    CHECK(!vhu_msg_recv(sv[1], &r));
+    CHECK(r.msg.hdr.request == VHOST_USER_SET_FEATURES);
+    CHECK(r.msg.payload.u64 == 0xabcdef && !r.msg.n_fds);
     vhu_msg_reader_init(&r);
 
     /* A header-only message. */
     struct vhost_user_header hdr = { VHOST_USER_GET_FEATURES,
                                      VHOST_USER_VERSION, 0 };
     write_raw(sv[0], &hdr, sizeof hdr);
-    ovs_assert(!vhu_msg_recv(sv[1], &r));
-    ovs_assert(r.msg.hdr.request == VHOST_USER_GET_FEATURES);
+    CHECK(!vhu_msg_recv(sv[1], &r));
+    CHECK(r.msg.hdr.request == VHOST_USER_GET_FEATURES);
     vhu_msg_reader_init(&r);
 
     /* Wrong version, oversized payload: unframeable. */
     hdr.flags = 2;
     write_raw(sv[0], &hdr, sizeof hdr);
-    ovs_assert(vhu_msg_recv(sv[1], &r) == EPROTO);
+    CHECK(vhu_msg_recv(sv[1], &r) == EPROTO);
     vhu_msg_reader_reset(&r);
     hdr.flags = VHOST_USER_VERSION;
     hdr.size = VHOST_USER_MAX_PAYLOAD + 1;
     write_raw(sv[0], &hdr, sizeof hdr);
-    ovs_assert(vhu_msg_recv(sv[1], &r) == EPROTO);
+    CHECK(vhu_msg_recv(sv[1], &r) == EPROTO);
     vhu_msg_reader_reset(&r);
 
     /* Nothing there, then the peer goes away. */
-    ovs_assert(vhu_msg_recv(sv[1], &r) == EAGAIN);
+    CHECK(vhu_msg_recv(sv[1], &r) == EAGAIN);
     close(sv[0]);
-    ovs_assert(vhu_msg_recv(sv[1], &r) == EOF);
+    CHECK(vhu_msg_recv(sv[1], &r) == EOF);
     close(sv[1]);
 
     /* Names. */
-    ovs_assert(!strcmp(vhu_request_name(VHOST_USER_GET_VRING_BASE),
-                       "GET_VRING_BASE"));
-    ovs_assert(!strcmp(vhu_request_name(12345), "unknown"));
+    CHECK(!strcmp(vhu_request_name(VHOST_USER_GET_VRING_BASE),
+                  "GET_VRING_BASE"));
+    CHECK(!strcmp(vhu_request_name(12345), "unknown"));
 }
 
 static void

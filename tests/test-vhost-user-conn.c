@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "ovstest.h"
+#include "test-check.h"
 #include "util.h"
 #include "vhost-user-conn.h"
 
@@ -35,18 +36,18 @@ test_check_path(void)
     char long_path[200];
     const char *good = "/run/vm1.sock";
 
-    ovs_assert(!vhu_conn_check_path(good));
-    ovs_assert(vhu_conn_check_path(NULL) == EINVAL);
-    ovs_assert(vhu_conn_check_path("") == EINVAL);
-    ovs_assert(vhu_conn_check_path("vm1.sock") == EINVAL);
+    CHECK(!vhu_conn_check_path(good));
+    CHECK(vhu_conn_check_path(NULL) == EINVAL);
+    CHECK(vhu_conn_check_path("") == EINVAL);
+    CHECK(vhu_conn_check_path("vm1.sock") == EINVAL);
 
     memset(long_path, 'x', sizeof long_path);
     long_path[0] = '/';
     long_path[107] = '\0';
-    ovs_assert(!vhu_conn_check_path(long_path));
+    CHECK(!vhu_conn_check_path(long_path));
     long_path[107] = 'x';
     long_path[108] = '\0';
-    ovs_assert(vhu_conn_check_path(long_path) == ENAMETOOLONG);
+    CHECK(vhu_conn_check_path(long_path) == ENAMETOOLONG);
 }
 
 static int
@@ -55,11 +56,11 @@ listen_unix(const char *path)
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-    ovs_assert(fd >= 0);
+    CHECK(fd >= 0);
     ovs_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
     unlink(path);
-    ovs_assert(!bind(fd, (struct sockaddr *) &sun, sizeof sun));
-    ovs_assert(!listen(fd, 1));
+    CHECK(!bind(fd, (struct sockaddr *) &sun, sizeof sun));
+    CHECK(!listen(fd, 1));
     return fd;
 }
 
@@ -72,31 +73,31 @@ test_retry(const char *dir)
 
     unlink(path);
     vhu_conn_init(&conn, path, 1000, 5000);
-    ovs_assert(conn.state == VHU_CONN_CONNECTING);
+    CHECK(conn.state == VHU_CONN_CONNECTING);
 
     /* Nobody listens: the attempt fails, the next is a second later. */
-    ovs_assert(vhu_conn_run(&conn, 5000) == ENOENT);
-    ovs_assert(conn.next_attempt == 6000);
-    ovs_assert(conn.n_attempts == 1 && conn.last_error == ENOENT);
-    ovs_assert(vhu_conn_run(&conn, 5999) == EAGAIN);
-    ovs_assert(conn.n_attempts == 1);
+    CHECK(vhu_conn_run(&conn, 5000) == ENOENT);
+    CHECK(conn.next_attempt == 6000);
+    CHECK(conn.n_attempts == 1 && conn.last_error == ENOENT);
+    CHECK(vhu_conn_run(&conn, 5999) == EAGAIN);
+    CHECK(conn.n_attempts == 1);
 
     /* The server appears: the next due attempt connects. */
     lfd = listen_unix(path);
-    ovs_assert(vhu_conn_run(&conn, 5999) == EAGAIN);
-    ovs_assert(vhu_conn_run(&conn, 6000) == 0);
-    ovs_assert(conn.state == VHU_CONN_CONNECTED && conn.fd >= 0);
-    ovs_assert(conn.n_connects == 1 && conn.n_attempts == 0);
-    ovs_assert(vhu_conn_run(&conn, 9000) == EAGAIN);
+    CHECK(vhu_conn_run(&conn, 5999) == EAGAIN);
+    CHECK(vhu_conn_run(&conn, 6000) == 0);
+    CHECK(conn.state == VHU_CONN_CONNECTED && conn.fd >= 0);
+    CHECK(conn.n_connects == 1 && conn.n_attempts == 0);
+    CHECK(vhu_conn_run(&conn, 9000) == EAGAIN);
     afd = accept(lfd, NULL, NULL);
-    ovs_assert(afd >= 0);
+    CHECK(afd >= 0);
 
     /* The peer goes away: closing schedules a retry. */
     vhu_conn_close(&conn, ECONNRESET, 7000);
-    ovs_assert(conn.fd == -1 && conn.state == VHU_CONN_CONNECTING);
-    ovs_assert(conn.n_disconnects == 1 && conn.next_attempt == 8000);
-    ovs_assert(vhu_conn_run(&conn, 8000) == 0);
-    ovs_assert(conn.n_connects == 2);
+    CHECK(conn.fd == -1 && conn.state == VHU_CONN_CONNECTING);
+    CHECK(conn.n_disconnects == 1 && conn.next_attempt == 8000);
+    CHECK(vhu_conn_run(&conn, 8000) == 0);
+    CHECK(conn.n_connects == 2);
 
     vhu_conn_close(&conn, 0, 9000);
     close(afd);

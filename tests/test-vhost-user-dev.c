@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "ovstest.h"
+#include "test-check.h"
 #include "util.h"
 #include "vhost-user-dev.h"
 #include "vhost-user-msg.h"
@@ -105,13 +106,13 @@ send_msg(struct vhu_dev *dev, struct vhu_msg *msg)
     if (vhu_dev_handle_msg(dev, msg, &reply)) {
         return -2;
     }
-    ovs_assert(!msg->n_fds);
+    CHECK(!msg->n_fds);
     if (!reply.hdr.request) {
         return -1;
     }
-    ovs_assert(reply.hdr.request == msg->hdr.request);
-    ovs_assert(reply.hdr.flags & VHOST_USER_REPLY_MASK);
-    ovs_assert(reply.hdr.size == 8);
+    CHECK(reply.hdr.request == msg->hdr.request);
+    CHECK(reply.hdr.flags & VHOST_USER_REPLY_MASK);
+    CHECK(reply.hdr.size == 8);
     return (msg->hdr.request == VHOST_USER_GET_VRING_BASE
             ? reply.payload.state.num : (int64_t) reply.payload.u64);
 }
@@ -179,16 +180,16 @@ setup_ring(struct vhu_dev *dev, uint32_t index, size_t offset, int num)
     struct vhu_msg msg;
 
     vdrv_ring_init(&r, mem + offset, num, false, chain_len);
-    ovs_assert(send_state(dev, VHOST_USER_SET_VRING_NUM, index, num) == 0);
-    ovs_assert(send_state(dev, VHOST_USER_SET_VRING_BASE, index, 0) == 0);
+    CHECK(send_state(dev, VHOST_USER_SET_VRING_NUM, index, num) == 0);
+    CHECK(send_state(dev, VHOST_USER_SET_VRING_BASE, index, 0) == 0);
     msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
     msg.payload.addr.index = index;
     msg.payload.addr.desc_user_addr = (uintptr_t) r.desc;
     msg.payload.addr.avail_user_addr = (uintptr_t) r.avail;
     msg.payload.addr.used_user_addr = (uintptr_t) r.used;
-    ovs_assert(send_msg(dev, &msg) == 0);
-    ovs_assert(send_fd(dev, VHOST_USER_SET_VRING_CALL, index,
-                       eventfd(0, 0)) == 0);
+    CHECK(send_msg(dev, &msg) == 0);
+    CHECK(send_fd(dev, VHOST_USER_SET_VRING_CALL, index,
+                  eventfd(0, 0)) == 0);
 }
 
 static void
@@ -199,19 +200,19 @@ negotiate(struct vhu_dev *dev)
 
     msg_init(&msg, VHOST_USER_GET_FEATURES, 0);
     features = send_msg(dev, &msg);
-    ovs_assert(features & (1ULL << VIRTIO_F_VERSION_1));
-    ovs_assert(features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
-    ovs_assert(!(features & (1ULL << VIRTIO_F_RING_PACKED)));
+    CHECK(features & (1ULL << VIRTIO_F_VERSION_1));
+    CHECK(features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
+    CHECK(!(features & (1ULL << VIRTIO_F_RING_PACKED)));
     msg_init(&msg, VHOST_USER_GET_PROTOCOL_FEATURES, 0);
-    ovs_assert(send_msg(dev, &msg)
-               & (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK));
+    CHECK(send_msg(dev, &msg)
+          & (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK));
     /* Acks are asked for from here on. */
-    ovs_assert(send_u64(dev, VHOST_USER_SET_PROTOCOL_FEATURES,
-                        (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK)
-                        | (1ULL << VHOST_USER_PROTOCOL_F_MQ)) == 0);
+    CHECK(send_u64(dev, VHOST_USER_SET_PROTOCOL_FEATURES,
+                   (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK)
+                   | (1ULL << VHOST_USER_PROTOCOL_F_MQ)) == 0);
     msg_init(&msg, VHOST_USER_GET_QUEUE_NUM, 0);
-    ovs_assert(send_msg(dev, &msg) == dev->max_queue_pairs);
-    ovs_assert(send_u64(dev, VHOST_USER_SET_FEATURES, features) == 0);
+    CHECK(send_msg(dev, &msg) == dev->max_queue_pairs);
+    CHECK(send_u64(dev, VHOST_USER_SET_FEATURES, features) == 0);
 }
 
 static void
@@ -223,54 +224,54 @@ test_life_cycle(void)
     vhu_dev_init(&dev, &obs_ops, &obs, 2);
     obs.dev = &dev;
     negotiate(&dev);
-    ovs_assert(send_mem_table(&dev, MEM_SIZE) == 0);
+    CHECK(send_mem_table(&dev, MEM_SIZE) == 0);
 
     setup_ring(&dev, 0, 0, 256);
     setup_ring(&dev, 1, 16384, 256);
-    ovs_assert(!obs.live);
-    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 0, -1) == 0);
-    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 1,
-                       eventfd(0, 0)) == 0);
+    CHECK(!obs.live);
+    CHECK(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 0, -1) == 0);
+    CHECK(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 1,
+                  eventfd(0, 0)) == 0);
     /* With protocol features, rings start disabled. */
-    ovs_assert(!obs.live && vhu_dev_n_queue_pairs(&dev) == 1);
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 1) == 0);
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
-    ovs_assert(obs.live == 3 && vhu_dev_driver_ok(&dev));
+    CHECK(!obs.live && vhu_dev_n_queue_pairs(&dev) == 1);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 1) == 0);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+    CHECK(obs.live == 3 && vhu_dev_driver_ok(&dev));
 
     /* The same memory table again: nothing stops. */
     int sync = obs.n_synchronize;
-    ovs_assert(send_mem_table(&dev, MEM_SIZE) == 0);
-    ovs_assert(obs.n_synchronize == sync && obs.live == 3);
+    CHECK(send_mem_table(&dev, MEM_SIZE) == 0);
+    CHECK(obs.n_synchronize == sync && obs.live == 3);
 
     /* A new table: rings pause (one grace period) and come back. */
-    ovs_assert(send_mem_table(&dev, MEM_SIZE / 2) == 0);
-    ovs_assert(obs.n_synchronize == sync + 1 && obs.live == 3);
+    CHECK(send_mem_table(&dev, MEM_SIZE / 2) == 0);
+    CHECK(obs.n_synchronize == sync + 1 && obs.live == 3);
 
     /* A new call descriptor for a live ring pauses just that ring. */
-    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_CALL, 1,
-                       eventfd(0, 0)) == 0);
-    ovs_assert(obs.n_synchronize == sync + 2 && obs.live == 3);
+    CHECK(send_fd(&dev, VHOST_USER_SET_VRING_CALL, 1,
+                  eventfd(0, 0)) == 0);
+    CHECK(obs.n_synchronize == sync + 2 && obs.live == 3);
 
     /* GET_VRING_BASE stops the ring and tells where it stood. */
     dev.vrings[1].vq.last_avail_idx = 77;
-    ovs_assert(send_state(&dev, VHOST_USER_GET_VRING_BASE, 1, 0) == 77);
-    ovs_assert(obs.live == 1 && !dev.vrings[1].started);
-    ovs_assert(dev.vrings[1].kick_fd == -1);
+    CHECK(send_state(&dev, VHOST_USER_GET_VRING_BASE, 1, 0) == 77);
+    CHECK(obs.live == 1 && !dev.vrings[1].started);
+    CHECK(dev.vrings[1].kick_fd == -1);
 
     /* Disabling the other. */
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 0) == 0);
-    ovs_assert(obs.live == 0);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 0) == 0);
+    CHECK(obs.live == 0);
 
     /* Memory that cannot hold the rings: they stay down, with a reason. */
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 1) == 0);
-    ovs_assert(obs.live == 1);
-    ovs_assert(send_mem_table(&dev, 4096) == 0);
-    ovs_assert(obs.live == 0 && dev.vrings[0].error == EFAULT);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 1) == 0);
+    CHECK(obs.live == 1);
+    CHECK(send_mem_table(&dev, 4096) == 0);
+    CHECK(obs.live == 0 && dev.vrings[0].error == EFAULT);
 
     vhu_dev_disconnect(&dev);
-    ovs_assert(!obs.live && !dev.features_acked && !dev.mem.n_regions);
-    ovs_assert(dev.vrings[0].call_fd == -1);
-    ovs_assert(obs.n_warnings == 1);    /* The ring that could not start. */
+    CHECK(!obs.live && !dev.features_acked && !dev.mem.n_regions);
+    CHECK(dev.vrings[0].call_fd == -1);
+    CHECK(obs.n_warnings == 1);    /* The ring that could not start. */
 }
 
 static void
@@ -286,74 +287,74 @@ test_bad_requests(void)
 
     /* Unknown and unsupported requests are refused, with an ack. */
     msg_init(&msg, 99, 4);
-    ovs_assert(send_msg(&dev, &msg) == 1);
+    CHECK(send_msg(&dev, &msg) == 1);
     msg_init(&msg, VHOST_USER_SET_LOG_BASE, 8);
-    ovs_assert(send_msg(&dev, &msg) == 1);
+    CHECK(send_msg(&dev, &msg) == 1);
     msg_init(&msg, VHOST_USER_SET_BACKEND_REQ_FD, 8);
     msg.fds[0] = eventfd(0, 0);
     msg.n_fds = 1;
-    ovs_assert(send_msg(&dev, &msg) == 1);
+    CHECK(send_msg(&dev, &msg) == 1);
 
     /* Ring indexes beyond the queue pairs offered. */
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 2, 256) == 1);
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 200, 1) == 1);
-    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_CALL, 7, eventfd(0, 0))
-               == 1);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_NUM, 2, 256) == 1);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 200, 1) == 1);
+    CHECK(send_fd(&dev, VHOST_USER_SET_VRING_CALL, 7, eventfd(0, 0))
+          == 1);
 
     /* Bad sizes. */
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 0) == 1);
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 100) == 1);
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 65536) == 1);
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_BASE, 0, 70000) == 1);
-    ovs_assert(send_u64(&dev, VHOST_USER_NET_SET_MTU, 10) == 1);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 0) == 1);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 100) == 1);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 65536) == 1);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_BASE, 0, 70000) == 1);
+    CHECK(send_u64(&dev, VHOST_USER_NET_SET_MTU, 10) == 1);
 
     /* Payloads of the wrong size: refused, or fatal when a reply is
      * expected. */
     msg_init(&msg, VHOST_USER_SET_FEATURES, 4);
-    ovs_assert(send_msg(&dev, &msg) == 1);
+    CHECK(send_msg(&dev, &msg) == 1);
     msg_init(&msg, VHOST_USER_GET_VRING_BASE, 4);
-    ovs_assert(send_msg(&dev, &msg) == -2);
+    CHECK(send_msg(&dev, &msg) == -2);
     msg_init(&msg, VHOST_USER_GET_VRING_BASE, 8);
     msg.payload.state.index = 9;
-    ovs_assert(send_msg(&dev, &msg) == -2);
+    CHECK(send_msg(&dev, &msg) == -2);
 
     /* Descriptors where none belong, or missing where one does. */
     msg_init(&msg, VHOST_USER_SET_OWNER, 0);
     msg.fds[0] = eventfd(0, 0);
     msg.n_fds = 1;
-    ovs_assert(send_msg(&dev, &msg) == 1);
+    CHECK(send_msg(&dev, &msg) == 1);
     msg_init(&msg, VHOST_USER_SET_VRING_KICK, 8);
     msg.payload.u64 = 0;
-    ovs_assert(send_msg(&dev, &msg) == 1);
+    CHECK(send_msg(&dev, &msg) == 1);
 
     /* Features that were not offered. */
-    ovs_assert(send_u64(&dev, VHOST_USER_SET_FEATURES,
-                        1ULL << VIRTIO_F_RING_PACKED) == 1);
-    ovs_assert(send_u64(&dev, VHOST_USER_SET_PROTOCOL_FEATURES,
-                        1ULL << VHOST_USER_PROTOCOL_F_PAGEFAULT) == 1);
+    CHECK(send_u64(&dev, VHOST_USER_SET_FEATURES,
+                   1ULL << VIRTIO_F_RING_PACKED) == 1);
+    CHECK(send_u64(&dev, VHOST_USER_SET_PROTOCOL_FEATURES,
+                   1ULL << VHOST_USER_PROTOCOL_F_PAGEFAULT) == 1);
 
     /* Memory tables: more regions than descriptors, a file too small. */
     msg_init(&msg, VHOST_USER_SET_MEM_TABLE, 8 + 2 * 32);
     msg.payload.memory.nregions = 2;
     msg.fds[0] = dup(mem_fd);
     msg.n_fds = 1;
-    ovs_assert(send_msg(&dev, &msg) == 1);
-    ovs_assert(send_mem_table(&dev, 2 * MEM_SIZE) == 1);
-    ovs_assert(!dev.mem.n_regions);
+    CHECK(send_msg(&dev, &msg) == 1);
+    CHECK(send_mem_table(&dev, 2 * MEM_SIZE) == 1);
+    CHECK(!dev.mem.n_regions);
 
     /* Removing a region that is not there. */
     msg_init(&msg, VHOST_USER_REM_MEM_REG, sizeof msg.payload.mem_reg);
-    ovs_assert(send_msg(&dev, &msg) == 1);
+    CHECK(send_msg(&dev, &msg) == 1);
 
-    ovs_assert(dev.n_failed == 21 && obs.n_warnings == 21);
-    ovs_assert(!obs.live);
+    CHECK(dev.n_failed == 21 && obs.n_warnings == 21);
+    CHECK(!obs.live);
 
     /* The device still works after all that. */
-    ovs_assert(send_mem_table(&dev, MEM_SIZE) == 0);
+    CHECK(send_mem_table(&dev, MEM_SIZE) == 0);
     setup_ring(&dev, 0, 0, 64);
-    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 0, -1) == 0);
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 1) == 0);
-    ovs_assert(obs.live == 1);
+    CHECK(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 0, -1) == 0);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, 0, 1) == 0);
+    CHECK(obs.live == 1);
     vhu_dev_disconnect(&dev);
 }
 
@@ -367,19 +368,19 @@ test_legacy(void)
     /* Without protocol features: no acks, rings enabled by the kick. */
     vhu_dev_init(&dev, &obs_ops, &obs, 1);
     obs.dev = &dev;
-    ovs_assert(send_u64(&dev, VHOST_USER_SET_FEATURES,
-                        1ULL << VIRTIO_NET_F_MRG_RXBUF) == -1);
+    CHECK(send_u64(&dev, VHOST_USER_SET_FEATURES,
+                   1ULL << VIRTIO_NET_F_MRG_RXBUF) == -1);
     msg_init(&msg, VHOST_USER_SET_MEM_TABLE, 8 + 32);
-    ovs_assert(send_mem_table(&dev, MEM_SIZE) == -1);
-    ovs_assert(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 64) == -1);
-    ovs_assert(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 0, -1) == -1);
-    ovs_assert(!obs.live);  /* No address yet. */
+    CHECK(send_mem_table(&dev, MEM_SIZE) == -1);
+    CHECK(send_state(&dev, VHOST_USER_SET_VRING_NUM, 0, 64) == -1);
+    CHECK(send_fd(&dev, VHOST_USER_SET_VRING_KICK, 0, -1) == -1);
+    CHECK(!obs.live);  /* No address yet. */
     msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
     msg.payload.addr.desc_user_addr = (uintptr_t) mem;
     msg.payload.addr.avail_user_addr = (uintptr_t) mem + 4096;
     msg.payload.addr.used_user_addr = (uintptr_t) mem + 8192;
-    ovs_assert(send_msg(&dev, &msg) == -1);
-    ovs_assert(obs.live == 1 && dev.vrings[0].vq.hdr_size == 12);
+    CHECK(send_msg(&dev, &msg) == -1);
+    CHECK(obs.live == 1 && dev.vrings[0].vq.hdr_size == 12);
     vhu_dev_disconnect(&dev);
 }
 
@@ -387,9 +388,9 @@ static void
 test_vhost_user_dev_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
 {
     mem_fd = memfd_create("test-vhost-user-dev", 0);
-    ovs_assert(mem_fd >= 0 && !ftruncate(mem_fd, MEM_SIZE));
+    CHECK(mem_fd >= 0 && !ftruncate(mem_fd, MEM_SIZE));
     mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mem_fd, 0);
-    ovs_assert(mem != MAP_FAILED);
+    CHECK(mem != MAP_FAILED);
 
     test_life_cycle();
     test_bad_requests();

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "ovstest.h"
+#include "test-check.h"
 #include "util.h"
 #include "vhost-mem.h"
 #include "vhost-user-proto.h"
@@ -69,19 +70,19 @@ guest_init(struct guest *g, uint64_t features)
     g->mem = xmalloc_cacheline(MEM_SIZE);
     memset(g->mem, 0, MEM_SIZE);
     vhu_mem_init(&g->table);
-    ovs_assert(!vhu_mem_add_mapped(&g->table, &region, g->mem));
+    CHECK(!vhu_mem_add_mapped(&g->table, &region, g->mem));
     vdrv_ring_init(&g->drv, g->mem, RING_SIZE,
                    features & (1ULL << VIRTIO_RING_F_EVENT_IDX),
                    g->chain_len);
     g->call_fd = eventfd(0, EFD_NONBLOCK);
     vhu_virtq_init(&g->vq);
-    ovs_assert(!vhu_virtq_start(&g->vq, &g->table,
-                                0x7f0000000000ULL,
-                                0x7f0000000000ULL
-                                + vdrv_ring_avail_offset(&g->drv),
-                                0x7f0000000000ULL
-                                + vdrv_ring_used_offset(&g->drv),
-                                RING_SIZE, 0, features, g->call_fd));
+    CHECK(!vhu_virtq_start(&g->vq, &g->table,
+                           0x7f0000000000ULL,
+                           0x7f0000000000ULL
+                           + vdrv_ring_avail_offset(&g->drv),
+                           0x7f0000000000ULL
+                           + vdrv_ring_used_offset(&g->drv),
+                           RING_SIZE, 0, features, g->call_fd));
 }
 
 static void
@@ -167,7 +168,7 @@ guest_send(struct guest *g, size_t len, size_t piece, bool indirect,
         segs[n++] = (struct vdrv_seg) { gpa(g, buf), total, false };
     } else {
         segs[n++] = (struct vdrv_seg) { gpa(g, buf), 12, false };
-        ovs_assert(DIV_ROUND_UP(len, piece) < ARRAY_SIZE(segs));
+        CHECK(DIV_ROUND_UP(len, piece) < ARRAY_SIZE(segs));
         for (size_t done = 0; done < len; done += piece) {
             segs[n].gpa = gpa(g, buf + 12 + done);
             segs[n].len = MIN(piece, len - done);
@@ -177,9 +178,9 @@ guest_send(struct guest *g, size_t len, size_t piece, bool indirect,
     if (indirect) {
         struct vring_desc *table = (void *) (g->mem + MEM_SIZE - 4096);
 
-        ovs_assert(vdrv_add(&g->drv, segs, n, table, gpa(g, table)) >= 0);
+        CHECK(vdrv_add(&g->drv, segs, n, table, gpa(g, table)) >= 0);
     } else {
-        ovs_assert(vdrv_add(&g->drv, segs, n, NULL, 0) >= 0);
+        CHECK(vdrv_add(&g->drv, segs, n, NULL, 0) >= 0);
     }
     vdrv_publish(&g->drv);
 }
@@ -208,28 +209,28 @@ test_dequeue_layouts(void)
         int left;
 
         guest_send(&g, cases[i].len, cases[i].piece, cases[i].indirect, i);
-        ovs_assert(vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc,
-                                           &sink, &left) == 1);
-        ovs_assert(left == 0);
-        ovs_assert(sink.size[0] == cases[i].len);
-        ovs_assert(check_pattern(sink.data[0], cases[i].len, i));
-        ovs_assert(vdrv_get_used(&g.drv, &id, &len) && len == 0);
+        CHECK(vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc,
+                                      &sink, &left) == 1);
+        CHECK(left == 0);
+        CHECK(sink.size[0] == cases[i].len);
+        CHECK(check_pattern(sink.data[0], cases[i].len, i));
+        CHECK(vdrv_get_used(&g.drv, &id, &len) && len == 0);
         sink_clear(&sink);
     }
-    ovs_assert(g.vq.stats.packets == ARRAY_SIZE(cases));
-    ovs_assert(!g.vq.stats.drop_bad_desc && !g.drv.bad_used_id);
+    CHECK(g.vq.stats.packets == ARRAY_SIZE(cases));
+    CHECK(!g.vq.stats.drop_bad_desc && !g.drv.bad_used_id);
 
     /* A burst is capped, and the rest reported as left. */
     for (int i = 0; i < 40; i++) {
         guest_send(&g, 100, 0, false, i);
     }
     int left;
-    ovs_assert(vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc, &sink,
-                                       &left) == 32);
-    ovs_assert(left == 8);
+    CHECK(vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc, &sink,
+                                  &left) == 32);
+    CHECK(left == 8);
     sink_clear(&sink);
-    ovs_assert(vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc, &sink,
-                                       &left) == 8);
+    CHECK(vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc, &sink,
+                                  &left) == 8);
     sink_clear(&sink);
     guest_destroy(&g);
 }
@@ -248,9 +249,9 @@ expect_dropped(struct guest *g, uint64_t *counter, uint64_t before)
     struct sink sink = { .n = 0 };
     void *pkts[32];
 
-    ovs_assert(!vhu_virtq_dequeue_burst(&g->vq, pkts, 32, sink_alloc, &sink,
-                                        NULL));
-    ovs_assert(*counter == before + 1);
+    CHECK(!vhu_virtq_dequeue_burst(&g->vq, pkts, 32, sink_alloc, &sink,
+                                   NULL));
+    CHECK(*counter == before + 1);
 }
 
 static void
@@ -331,19 +332,19 @@ test_dequeue_hostile(void)
     unsigned int n_used = 0;
     while (__atomic_load_n(&g.drv.used->idx, __ATOMIC_ACQUIRE)
            != g.drv.last_used_idx) {
-        ovs_assert(g.drv.used->ring[g.drv.last_used_idx++
-                                    & (RING_SIZE - 1)].len == 0);
+        CHECK(g.drv.used->ring[g.drv.last_used_idx++
+                               & (RING_SIZE - 1)].len == 0);
         n_used++;
     }
-    ovs_assert(n_used == 11);
+    CHECK(n_used == 11);
 
     /* An avail index that runs ahead of the ring by more than its size. */
     g.drv.avail->idx = g.vq.last_avail_idx + RING_SIZE + 1;
     struct sink sink = { .n = 0 };
     void *pkts[32];
-    ovs_assert(!vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc, &sink,
-                                        NULL));
-    ovs_assert(g.vq.stats.bad_avail_idx == 1);
+    CHECK(!vhu_virtq_dequeue_burst(&g.vq, pkts, 32, sink_alloc, &sink,
+                                   NULL));
+    CHECK(g.vq.stats.bad_avail_idx == 1);
     (void) id;
     (void) len;
     guest_destroy(&g);
@@ -364,7 +365,7 @@ guest_post_rx(struct guest *g, int n, size_t size, int segs)
             s[j].len = size;
             s[j].device_writes = true;
         }
-        ovs_assert(vdrv_add(&g->drv, s, segs, NULL, 0) >= 0);
+        CHECK(vdrv_add(&g->drv, s, segs, NULL, 0) >= 0);
     }
     vdrv_publish(&g->drv);
 }
@@ -384,14 +385,14 @@ guest_recv(struct guest *g, size_t size, int segs, uint8_t *out,
         if (!vdrv_get_used(&g->drv, &id, &len)) {
             return 0;
         }
-        ovs_assert(len <= size * segs);
+        CHECK(len <= size * segs);
         memcpy(out + n, g->mem + BUF_AREA + (size_t) id * size * segs, len);
         if (!i) {
             struct virtio_net_hdr hdr;
 
             memcpy(&hdr, out, sizeof hdr);
             want = hdr.num_buffers;
-            ovs_assert(want >= 1);
+            CHECK(want >= 1);
         }
         n += len;
     }
@@ -417,20 +418,20 @@ test_enqueue(void)
         { frame, 60 }, { frame, 9000 }, { frame, 9000 },
     };
     /* Only the first two fit: 1 + 5 buffers, 2 left. */
-    ovs_assert(vhu_virtq_enqueue_burst(&g.vq, pkts, 3) == 2);
-    ovs_assert(interrupts(&g) == 1);
-    ovs_assert(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 60);
-    ovs_assert(n_bufs == 1 && check_pattern(out + 12, 60, 3));
-    ovs_assert(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 9000);
-    ovs_assert(n_bufs == 5 && check_pattern(out + 12, 9000, 3));
-    ovs_assert(!guest_recv(&g, 2048, 1, out, &n_bufs));
+    CHECK(vhu_virtq_enqueue_burst(&g.vq, pkts, 3) == 2);
+    CHECK(interrupts(&g) == 1);
+    CHECK(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 60);
+    CHECK(n_bufs == 1 && check_pattern(out + 12, 60, 3));
+    CHECK(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 9000);
+    CHECK(n_bufs == 5 && check_pattern(out + 12, 9000, 3));
+    CHECK(!guest_recv(&g, 2048, 1, out, &n_bufs));
     /* The third waits for room, with nothing consumed meanwhile. */
-    ovs_assert(!vhu_virtq_enqueue_burst(&g.vq, &pkts[2], 1));
+    CHECK(!vhu_virtq_enqueue_burst(&g.vq, &pkts[2], 1));
     guest_post_rx(&g, 4, 2048, 1);
     vdrv_enable_interrupts(&g.drv);
-    ovs_assert(vhu_virtq_enqueue_burst(&g.vq, &pkts[2], 1) == 1);
-    ovs_assert(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 9000);
-    ovs_assert(g.vq.stats.packets == 3 && !g.drv.bad_used_id);
+    CHECK(vhu_virtq_enqueue_burst(&g.vq, &pkts[2], 1) == 1);
+    CHECK(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 9000);
+    CHECK(g.vq.stats.packets == 3 && !g.drv.bad_used_id);
     guest_destroy(&g);
 
     /* No mergeable buffers: one chain per packet; too small chains cost
@@ -438,22 +439,22 @@ test_enqueue(void)
     guest_init(&g, V1_FEATURES);
     guest_post_rx(&g, 2, 1024, 2);
     struct vhu_pkt big[2] = { { frame, 3000 }, { frame, 2000 } };
-    ovs_assert(vhu_virtq_enqueue_burst(&g.vq, big, 2) == 2);
-    ovs_assert(g.vq.stats.drop_too_big == 1);
+    CHECK(vhu_virtq_enqueue_burst(&g.vq, big, 2) == 2);
+    CHECK(g.vq.stats.drop_too_big == 1);
     uint16_t id;
     uint32_t len;
-    ovs_assert(vdrv_get_used(&g.drv, &id, &len) && len == 0);
-    ovs_assert(guest_recv(&g, 1024, 2, out, &n_bufs) == 12 + 2000);
-    ovs_assert(check_pattern(out + 12, 2000, 3));
+    CHECK(vdrv_get_used(&g.drv, &id, &len) && len == 0);
+    CHECK(guest_recv(&g, 1024, 2, out, &n_bufs) == 12 + 2000);
+    CHECK(check_pattern(out + 12, 2000, 3));
     guest_destroy(&g);
 
     /* Interrupts: none when the guest asked for none. */
     guest_init(&g, V1_FEATURES | (1ULL << VIRTIO_NET_F_MRG_RXBUF));
     vdrv_disable_interrupts(&g.drv);
     guest_post_rx(&g, 4, 2048, 1);
-    ovs_assert(vhu_virtq_enqueue_burst(&g.vq, pkts, 1) == 1);
-    ovs_assert(interrupts(&g) == 0);
-    ovs_assert(g.vq.stats.interrupts_suppressed == 1);
+    CHECK(vhu_virtq_enqueue_burst(&g.vq, pkts, 1) == 1);
+    CHECK(interrupts(&g) == 0);
+    CHECK(g.vq.stats.interrupts_suppressed == 1);
     guest_destroy(&g);
 }
 
@@ -466,20 +467,20 @@ test_start_errors(void)
     guest_init(&g, V1_FEATURES);
     vhu_virtq_init(&vq);
     /* Not a power of 2, too big, outside memory, misaligned. */
-    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x7f0000000000ULL,
-                               0x7f0000001000ULL, 0x7f0000002000ULL, 100, 0,
-                               0, -1) == EINVAL);
-    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x7f0000000000ULL,
-                               0x7f0000001000ULL, 0x7f0000002000ULL, 65536,
-                               0, 0, -1) == EINVAL);
-    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x1000, 0x7f0000001000ULL,
-                               0x7f0000002000ULL, 64, 0, 0, -1) == EFAULT);
-    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x7f0000000000ULL
-                               + MEM_SIZE - 16, 0x7f0000001000ULL,
-                               0x7f0000002000ULL, 64, 0, 0, -1) == EFAULT);
-    ovs_assert(vhu_virtq_start(&vq, &g.table, 0x7f0000000008ULL,
-                               0x7f0000001000ULL, 0x7f0000002000ULL, 64, 0,
-                               0, -1) == EINVAL);
+    CHECK(vhu_virtq_start(&vq, &g.table, 0x7f0000000000ULL,
+                          0x7f0000001000ULL, 0x7f0000002000ULL, 100, 0,
+                          0, -1) == EINVAL);
+    CHECK(vhu_virtq_start(&vq, &g.table, 0x7f0000000000ULL,
+                          0x7f0000001000ULL, 0x7f0000002000ULL, 65536,
+                          0, 0, -1) == EINVAL);
+    CHECK(vhu_virtq_start(&vq, &g.table, 0x1000, 0x7f0000001000ULL,
+                          0x7f0000002000ULL, 64, 0, 0, -1) == EFAULT);
+    CHECK(vhu_virtq_start(&vq, &g.table, 0x7f0000000000ULL
+                          + MEM_SIZE - 16, 0x7f0000001000ULL,
+                          0x7f0000002000ULL, 64, 0, 0, -1) == EFAULT);
+    CHECK(vhu_virtq_start(&vq, &g.table, 0x7f0000000008ULL,
+                          0x7f0000001000ULL, 0x7f0000002000ULL, 64, 0,
+                          0, -1) == EINVAL);
     guest_destroy(&g);
 }
 

@@ -7,7 +7,7 @@ set -e
 packages="autoconf automake libtool pkg-config make gcc
   python3 python3-sortedcontainers libssl-dev libcap-ng-dev libnuma-dev
   openvswitch-source
-  dpdk qemu-system-x86 busybox-static
+  dpdk dpdk-dev qemu-system-x86 busybox-static clang
   rpm iproute2 procps"
 
 guest_kernel=

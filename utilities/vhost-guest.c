@@ -162,6 +162,8 @@ static uint64_t rx_gen_bad;
 static uint64_t rx_errors;
 static uint64_t tx_dropped;
 static uint64_t backend_nacks;
+static uint64_t rx_cross_region;   /* Packets whose buffers span regions. */
+static uint64_t tx_cross_region;
 
 static void parse_options(int argc, char *argv[]);
 static void usage(void) OVS_NO_RETURN;
@@ -180,6 +182,21 @@ static void *
 hva_of(uint64_t gpa)
 {
     return mem_hva + (gpa - VG_GPA_BASE);
+}
+
+/* Whether guest memory [gpa, gpa + len) spans a region boundary, so that
+ * the back-end has to take it from two mappings. */
+static bool
+spans_regions(uint64_t gpa, size_t len)
+{
+    for (unsigned int r = 1; r < n_regions; r++) {
+        uint64_t boundary = VG_GPA_BASE + region_starts[r];
+
+        if (gpa < boundary && gpa + len > boundary) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Lays out rings, buffers and tables of every queue in one memfd.  With
@@ -247,20 +264,20 @@ setup_memory(void)
         offset += tables;
     }
 
-    /* Region boundaries: inside the receive buffers of queue pair 0, then
-     * inside its transmit buffers, then evenly. */
+    /* Region boundaries fall on the first page boundary past the start of
+     * receive buffer 5 of queue pair 0, then of its transmit slots 0 and 1
+     * (3 KiB into them, as slots start 1 KiB past a page), which frames of
+     * more than 3 KiB cross: the driver reuses its first free slots. */
     region_starts[0] = 0;
     for (unsigned int r = 1; r < n_regions; r++) {
         size_t at;
 
         if (r == 1) {
             at = (qps[0].rx.bufs_hva - mem_hva) + 5 * rx_slot;
-        } else if (r == 2) {
-            at = (qps[0].tx.bufs_hva - mem_hva) + 10 * VG_TX_SLOT;
         } else {
-            at = mem_size - mem_size / 8;
+            at = (qps[0].tx.bufs_hva - mem_hva) + (r - 2) * VG_TX_SLOT;
         }
-        region_starts[r] = ROUND_DOWN(at, 4096);
+        region_starts[r] = ROUND_UP(at + 1, 4096);
     }
 }
 
@@ -690,7 +707,7 @@ rx_refill(struct vg_queue *q)
  * into 'dst'. */
 static size_t
 read_chain(const struct vg_queue *q, uint16_t head, uint32_t len,
-           uint8_t *dst, size_t room)
+           uint8_t *dst, size_t room, bool *crossed)
 {
     size_t n = 0;
     uint16_t idx = head;
@@ -699,6 +716,7 @@ read_chain(const struct vg_queue *q, uint16_t head, uint32_t len,
         const struct vring_desc *d = &q->ring.desc[idx];
         size_t chunk = MIN(MIN(d->len, len), room - n);
 
+        *crossed |= spans_regions(d->addr, chunk);
         memcpy(dst + n, hva_of(d->addr), chunk);
         n += chunk;
         len -= chunk;
@@ -797,7 +815,8 @@ rx_process(unsigned int qp)
         vdrv_disable_interrupts(&q->ring);
         while (vdrv_get_used(&q->ring, &id, &len)) {
             size_t room = sizeof buf;
-            size_t n = read_chain(q, id, len, buf, room);
+            bool crossed = false;
+            size_t n = read_chain(q, id, len, buf, room, &crossed);
             uint16_t n_bufs = 1;
 
             if (n < hdr_size || len > q->slot_size) {
@@ -823,8 +842,9 @@ rx_process(unsigned int qp)
                     n = 0;
                     break;
                 }
-                n += read_chain(q, id, len, buf + n, room - n);
+                n += read_chain(q, id, len, buf + n, room - n, &crossed);
             }
+            rx_cross_region += crossed;
             if (n >= hdr_size) {
                 rx_deliver(qp, buf + hdr_size, n - hdr_size);
             }
@@ -891,6 +911,7 @@ send_frame(unsigned int qp, const void *frame, size_t len)
 
     memset(slot, 0, hdr_size);
     memcpy(slot + hdr_size, frame, len);
+    tx_cross_region += spans_regions(slot_gpa, hdr_size + len);
 
     if (tx_mode == VG_TX_SINGLE) {
         segs[n_segs++] = (struct vdrv_seg) { slot_gpa, hdr_size + len,
@@ -1274,6 +1295,8 @@ vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_put_format(&s, "kicks: %"PRIu64"\n", kicks);
     ds_put_format(&s, "bad_used_ids: %"PRIu64"\n", bad_used);
     ds_put_format(&s, "refused_requests: %"PRIu64"\n", backend_nacks);
+    ds_put_format(&s, "rx_cross_region: %"PRIu64"\n", rx_cross_region);
+    ds_put_format(&s, "tx_cross_region: %"PRIu64"\n", tx_cross_region);
     for (unsigned int i = 0; i < n_qp; i++) {
         ds_put_format(&s, "qp%u_rx_packets: %"PRIu64"\n", i,
                       qps[i].rx.packets);
@@ -1561,6 +1584,7 @@ vg_clear_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
         qps[i].rx.interrupts = 0;
     }
     rx_gen_ok = rx_gen_bad = rx_errors = tx_dropped = 0;
+    rx_cross_region = tx_cross_region = 0;
     unixctl_command_reply(conn, NULL);
 }
 

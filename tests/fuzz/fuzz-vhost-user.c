@@ -27,8 +27,8 @@
  *   3  the datapath: a dequeue burst from ring N, or an enqueue burst of
  *      packets of the given size into it.
  * Guest memory is one memfd region set up at the start.  Build with
- * "make fuzz" (clang, libFuzzer and ASan); vhutest fuzz-replay runs saved
- * inputs in the test suite. */
+ * "make fuzz" (clang, libFuzzer and ASan); tests/fuzz/fuzz-replay, built
+ * with ASan and UBSan, runs saved inputs in the test suite. */
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1           /* memfd_create() */
