@@ -35,7 +35,9 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <string.h>
 
@@ -46,6 +48,7 @@
 #include "seq.h"
 #include "timeval.h"
 #include "util.h"
+#include "vhost-mem-guard.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_vhu_ctl);
 
@@ -68,6 +71,10 @@ static struct ovs_list vhu_ports OVS_GUARDED_BY(vhu_ports_mutex)
 
 /* Changed to wake the control thread. */
 static struct seq *vhu_ctl_seq;
+
+/* The control thread's inotify instance: it watches the directories of
+ * sockets that ports wait for (see lib/vhost-user-conn.h). */
+static int vhu_inotify_fd = -1;
 
 static void *vhu_ctl_main(void *);
 static vhu_mem_unmap_func vhu_port_unmap;
@@ -192,14 +199,57 @@ vhu_port_unref(struct vhu_port *port)
 
 /* The control thread. */
 
+/* Hands the events of the control thread's inotify instance to the 'n'
+ * ports in 'ports': a port whose socket was just created tries it at
+ * once. */
+static void
+vhu_ctl_read_inotify(struct vhu_port **ports, size_t n)
+{
+    char buf[4096] OVS_ALIGNED_VAR(8);
+    long long int now = time_msec();
+    ssize_t len;
+
+    while (vhu_inotify_fd >= 0
+           && (len = read(vhu_inotify_fd, buf, sizeof buf)) > 0) {
+        ssize_t off = 0;
+
+        while (off < len) {
+            const struct inotify_event *ev = (const void *) (buf + off);
+
+            for (size_t i = 0; i < n; i++) {
+                if (ports[i]->has_conn) {
+                    vhu_conn_appeared(&ports[i]->conn, ev, now);
+                }
+            }
+            off += sizeof *ev + ev->len;
+        }
+    }
+}
+
 static void *
 vhu_ctl_main(void *arg OVS_UNUSED)
 {
+    int error = vhu_guard_init();
+
+    vhu_inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (vhu_inotify_fd < 0) {
+        VLOG_WARN("inotify_init1 failed (%s): ports will notice sockets "
+                  "only at their reconnect interval",
+                  ovs_strerror(errno));
+    }
+    if (error) {
+        VLOG_ERR("cannot contain faults in guest memory (%s): a front-end "
+                 "that shrinks its memory file will crash ovs-vswitchd",
+                 ovs_strerror(error));
+    }
     for (;;) {
         uint64_t seqno = seq_read(vhu_ctl_seq);
         struct vhu_port **ports;
         struct vhu_port *port;
         size_t n = 0;
+
+        /* Each port checks its own mappings in vhu_port_run(). */
+        vhu_guard_drain();
 
         ovs_mutex_lock(&vhu_ports_mutex);
         ports = xmalloc(ovs_list_size(&vhu_ports) * sizeof *ports + 1);
@@ -209,6 +259,7 @@ vhu_ctl_main(void *arg OVS_UNUSED)
         }
         ovs_mutex_unlock(&vhu_ports_mutex);
 
+        vhu_ctl_read_inotify(ports, n);
         for (size_t i = 0; i < n; i++) {
             vhu_port_run(ports[i], time_msec());
         }
@@ -218,6 +269,12 @@ vhu_ctl_main(void *arg OVS_UNUSED)
         }
         free(ports);
 
+        if (vhu_guard_fd() >= 0) {
+            poll_fd_wait(vhu_guard_fd(), POLLIN);
+        }
+        if (vhu_inotify_fd >= 0) {
+            poll_fd_wait(vhu_inotify_fd, POLLIN);
+        }
         seq_wait(vhu_ctl_seq, seqno);
         poll_block();
     }
@@ -253,6 +310,7 @@ vhu_port_publish_status(struct vhu_port *port)
         s.vring_sizes[i] = vr->num;
     }
     s.driver_ok = vhu_dev_driver_ok(dev);
+    port->driver_ran |= s.driver_ok;
     s.guest_mtu = dev->mtu;
     s.max_queue_pairs = dev->max_queue_pairs;
     s.n_regions = dev->mem.n_regions;
@@ -371,7 +429,7 @@ struct vhu_unmap {
 static void
 vhu_unmap_now(struct vhu_unmap *unmap)
 {
-    munmap(unmap->base, unmap->size);
+    vhu_guard_unmap(unmap->base, unmap->size);
     free(unmap);
 }
 
@@ -408,7 +466,9 @@ vhu_port_disconnect(struct vhu_port *port, int error, long long int now)
     }
     vhu_dev_disconnect(&port->dev);
     vhu_msg_reader_reset(&port->reader);
-    vhu_conn_close(&port->conn, error == EOF ? 0 : error, now);
+    vhu_conn_close(&port->conn, error == EOF ? 0 : error, port->driver_ran,
+                   now);
+    port->driver_ran = false;
     vhu_port_publish_status(port);
 }
 
@@ -465,6 +525,7 @@ vhu_port_try_connect(struct vhu_port *port, long long int now)
         vhu_port_publish_status(port);
     } else if (error != EAGAIN) {
         COVERAGE_INC(vhostuser_connect_fail);
+        vhu_conn_watch(&port->conn, vhu_inotify_fd);
         if (port->conn.n_attempts == 1) {
             VLOG_INFO("%s: cannot connect to %s (%s), retrying every %lld "
                       "ms", port->name, port->conn.path,
@@ -480,20 +541,39 @@ vhu_port_try_connect(struct vhu_port *port, long long int now)
 
 /* Counts the kicks the guest sent since we last looked.  We poll the
  * rings, so kicks only say how well the guest heeds our request not to
- * send them. */
+ * send them: they are counted whenever the thread runs anyway, never waited
+ * for, so that a front-end cannot keep us busy with them.  RWF_NOWAIT: the
+ * front-end shares the eventfd and may clear its O_NONBLOCK. */
 static void
 vhu_port_count_kicks(struct vhu_port *port)
 {
     for (unsigned int i = 0; i < VHU_MAX_VRINGS; i++) {
         int fd = port->dev.vrings[i].kick_fd;
         uint64_t count;
+        struct iovec iov = { &count, sizeof count };
 
-        if (fd >= 0 && read(fd, &count, sizeof count) == sizeof count) {
+        if (fd >= 0
+            && preadv2(fd, &iov, 1, -1, RWF_NOWAIT) == sizeof count) {
             uint64_t kicks;
 
             atomic_read_relaxed(&port->kicks[i], &kicks);
             atomic_store_relaxed(&port->kicks[i], kicks + count);
         }
+    }
+}
+
+/* Disconnects 'port' if one of its guest memory mappings faulted: the fault
+ * was contained (see lib/vhost-mem-guard.h), but the memory is gone. */
+static void
+vhu_port_check_memory(struct vhu_port *port, long long int now)
+{
+    int region = vhu_mem_faulted(&port->dev.mem);
+
+    if (region >= 0) {
+        VLOG_WARN("%s: guest memory region %d faulted (its file shrank or "
+                  "its filesystem could not supply a page): disconnecting",
+                  port->name, region);
+        vhu_port_disconnect(port, EFAULT, now);
     }
 }
 
@@ -544,6 +624,9 @@ vhu_port_run(struct vhu_port *port, long long int now)
         vhu_port_try_connect(port, now);
     }
     if (port->conn.state == VHU_CONN_CONNECTED) {
+        vhu_port_check_memory(port, now);
+    }
+    if (port->conn.state == VHU_CONN_CONNECTED) {
         vhu_port_serve(port, now);
         vhu_port_count_kicks(port);
     }
@@ -563,11 +646,6 @@ vhu_port_wait(struct vhu_port *port)
     }
     if (port->conn.state == VHU_CONN_CONNECTED) {
         poll_fd_wait(port->conn.fd, POLLIN);
-        for (unsigned int i = 0; i < VHU_MAX_VRINGS; i++) {
-            if (port->dev.vrings[i].kick_fd >= 0) {
-                poll_fd_wait(port->dev.vrings[i].kick_fd, POLLIN);
-            }
-        }
     } else {
         poll_timer_wait_until(port->conn.next_attempt);
     }

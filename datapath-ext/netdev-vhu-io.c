@@ -19,8 +19,8 @@
  * Receiving takes a burst from the guest's transmit ring; sending places a
  * burst into the guest's receive ring, retrying a few times if the guest is
  * slow to refill it.  Rings come from the port's RCU-protected view (see
- * netdev-vhu-ctl.c), so no lock is needed, except when several PMD threads
- * may send into the same guest ring. */
+ * netdev-vhu-ctl.c), so no lock is needed, except each guest receive ring's
+ * own, which sending takes (see struct vhu_tx_lock). */
 
 #include <config.h>
 
@@ -199,7 +199,7 @@ vhu_tx_unlock(struct vhu_tx_lock *lock)
 /* Sends 'batch' into one of the guest's receive queues, chosen by 'qid'. */
 int
 netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
-                bool concurrent_txq)
+                bool concurrent_txq OVS_UNUSED)
 {
     struct netdev_vhu *dev = CONTAINER_OF(netdev, struct netdev_vhu, up);
     const struct vhu_dp_view *view = netdev_vhu_view(netdev);
@@ -221,12 +221,9 @@ netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
 
     unsigned int qp = view->tx_map[(unsigned int) qid % view->n_tx];
     struct vhu_virtq *vq = view->tx[qp];
-    struct vhu_tx_lock *lock = NULL;
+    struct vhu_tx_lock *lock = &dev->port->tx_locks[qp];
 
-    if (concurrent_txq || netdev->n_txq > view->n_tx) {
-        lock = &dev->port->tx_locks[qp];
-        vhu_tx_lock(lock);
-    }
+    vhu_tx_lock(lock);
 
     atomic_read_relaxed(&dev->max_tx_frame, &max_frame);
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
@@ -257,9 +254,7 @@ netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
         }
     }
 
-    if (lock) {
-        vhu_tx_unlock(lock);
-    }
+    vhu_tx_unlock(lock);
 
     struct vhu_pkt_cache *cache = vhu_pkt_cache_get();
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {

@@ -90,8 +90,10 @@ struct vhu_rxq_poller {
     int core;                   /* CPU it ran on. */
 };
 
-/* A lock for a guest receive ring that several PMD threads send into.
- * Taken only when sharing is possible. */
+/* The lock of a guest receive ring, taken by every send into it.  Whether
+ * several threads can share a ring depends on the view each one holds, and
+ * an old and a new view coexist for a while, so the lock is never skipped;
+ * uncontended, it costs one atomic exchange per burst. */
 struct vhu_tx_lock {
     atomic_flag busy;
 } OVS_ALIGNED_VAR(CACHE_LINE_SIZE);
@@ -118,6 +120,7 @@ struct vhu_port {
     struct vhu_msg_reader reader;
     struct vhu_msg reply;
     struct vhu_dev dev;         /* Its rings are what PMDs use. */
+    bool driver_ran;            /* The guest's driver ran this session. */
 
     /* Control thread writes, anyone reads. */
     atomic_uint64_t kicks[VHU_MAX_VRINGS];  /* Guest kicks seen. */

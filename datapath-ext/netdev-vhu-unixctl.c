@@ -395,14 +395,26 @@ out:
 
 /* vhostuser/ring-dump PORT QUEUE [N] */
 
+/* The guest writes the rings, so their output is bounded: at most this many
+ * descriptors per chain and in all. */
+#define DUMP_MAX_CHAIN 64
+#define DUMP_MAX_DESCS 4096
+
+/* Prints the chain at 'head', at most DUMP_MAX_CHAIN descriptors of it and
+ * no more than '*budget'; takes what it printed from '*budget'. */
 static void
-dump_desc(struct ds *s, const struct vhu_virtq *vq, uint16_t head)
+dump_desc(struct ds *s, const struct vhu_virtq *vq, uint16_t head,
+          unsigned int *budget)
 {
     uint16_t i = head;
 
-    /* Follows the chain, at most once around the ring. */
-    for (uint32_t n = 0; n < vq->size; n++) {
+    for (uint32_t n = 0; n < MIN(vq->size, DUMP_MAX_CHAIN); n++) {
         struct vring_desc d;
+
+        if (!*budget) {
+            return;
+        }
+        --*budget;
 
         vhu_virtq_get_desc(vq, i, &d);
         ds_put_format(s, "    desc %5"PRIu16": addr 0x%016"PRIx64" len %6"
@@ -418,7 +430,8 @@ dump_desc(struct ds *s, const struct vhu_virtq *vq, uint16_t head)
         ds_put_format(s, " next %"PRIu16"\n", d.next);
         i = d.next;
     }
-    ds_put_cstr(s, "    (chain longer than the ring)\n");
+    ds_put_format(s, "    (chain goes on: only %d descriptors shown)\n",
+                  MIN(vq->size, DUMP_MAX_CHAIN));
 }
 
 static void
@@ -488,11 +501,16 @@ vhu_unixctl_ring_dump(struct unixctl_conn *conn, int argc,
     }
 
     ds_put_cstr(&s, "  descriptor chains of pending entries:\n");
+    unsigned int budget = DUMP_MAX_DESCS;
     for (uint16_t i = 0; i < pending; i++) {
         uint16_t head = vhu_virtq_get_avail(vq, last_avail + i);
 
-        if (head < vq->size) {
-            dump_desc(&s, vq, head);
+        if (!budget) {
+            ds_put_format(&s, "    (%d descriptors shown: the rest is "
+                          "left out)\n", DUMP_MAX_DESCS);
+            break;
+        } else if (head < vq->size) {
+            dump_desc(&s, vq, head, &budget);
         } else {
             ds_put_format(&s, "    head %"PRIu16": beyond the ring\n", head);
         }

@@ -20,6 +20,8 @@ lib_libvhu_la_CFLAGS = $(AM_CFLAGS)
 lib_libvhu_la_SOURCES = \
 	lib/vhost-mem.c \
 	lib/vhost-mem.h \
+	lib/vhost-mem-guard.c \
+	lib/vhost-mem-guard.h \
 	lib/vhost-user-conn.c \
 	lib/vhost-user-conn.h \
 	lib/vhost-user-dev.c \

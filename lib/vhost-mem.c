@@ -17,14 +17,20 @@
 /* Guest memory table: mapping the front-end's region fds and translating
  * guest addresses.  See vhost-mem.h. */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1           /* F_GET_SEALS */
+#endif
+
 #include "vhost-mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vhost-mem-guard.h"
 #include "vhost-user-proto.h"
 
 void
@@ -48,8 +54,9 @@ vhu_mem_unmap_region(struct vhu_mem *mem, struct vhu_mem_region *r)
         if (mem->unmap) {
             mem->unmap(mem->unmap_aux, r->map_base, r->map_size);
         } else {
-            munmap(r->map_base, r->map_size);
+            vhu_guard_unmap(r->map_base, r->map_size);
         }
+        mem->mapped -= r->map_size;
     }
     memset(r, 0, sizeof *r);
 }
@@ -130,7 +137,7 @@ vhu_mem_check_new(const struct vhu_mem *mem,
 static void
 vhu_mem_append(struct vhu_mem *mem,
                const struct vhost_user_memory_region *desc, uint8_t *hva,
-               void *map_base, size_t map_size)
+               void *map_base, size_t map_size, int guard)
 {
     struct vhu_mem_region *r = &mem->regions[mem->n_regions++];
 
@@ -141,13 +148,16 @@ vhu_mem_append(struct vhu_mem *mem,
     r->hva = hva;
     r->map_base = map_base;
     r->map_size = map_size;
+    r->guard = guard;
     r->refs = 1;
+    mem->mapped += map_size;
 }
 
 /* Maps the region 'desc' from 'fd' (which the caller still owns and may
- * close afterwards) and adds it to 'mem'.  The file must be large enough for
- * the whole region, because touching a mapping beyond the end of its file
- * raises SIGBUS.
+ * close afterwards) and adds it to 'mem'.  The file must be on tmpfs or
+ * hugetlbfs, which is told without calling into its filesystem (a FUSE file
+ * could block us there), and large enough for the whole region; if it
+ * shrinks later, vhost-mem-guard.h contains the fault.
  *
  * Adding a region identical to one in 'mem' only counts it again: QEMU runs
  * one vhost device per queue pair over a single socket, and each of them
@@ -159,6 +169,7 @@ vhu_mem_add_fd(struct vhu_mem *mem,
     struct vhu_mem_region *same = vhu_mem_find(mem, desc);
     struct stat st;
     int error;
+    int guard;
 
     if (same) {
         same->refs++;
@@ -167,6 +178,11 @@ vhu_mem_add_fd(struct vhu_mem *mem,
     error = vhu_mem_check_new(mem, desc);
     if (error) {
         return error;
+    }
+    /* Only shmem (tmpfs, memfd) and hugetlbfs files have seals to report.
+     * Stat them only then: it is a filesystem call. */
+    if (fcntl(fd, F_GET_SEALS) < 0) {
+        return EBADF;
     }
     if (fstat(fd, &st)) {
         return errno;
@@ -188,15 +204,23 @@ vhu_mem_add_fd(struct vhu_mem *mem,
     if (end - start > SIZE_MAX) {
         return EINVAL;
     }
+    if (end - start > VHU_MEM_MAX_MAPPED - mem->mapped) {
+        return EFBIG;
+    }
 
     void *base = mmap(NULL, end - start, PROT_READ | PROT_WRITE, MAP_SHARED,
                       fd, start);
     if (base == MAP_FAILED) {
         return errno;
     }
+    guard = vhu_guard_add(base, end - start);
+    if (guard < 0) {
+        munmap(base, end - start);
+        return ENOSPC;
+    }
     vhu_mem_append(mem, desc,
                    (uint8_t *) base + (desc->mmap_offset - start),
-                   base, end - start);
+                   base, end - start, guard);
     return 0;
 }
 
@@ -209,7 +233,7 @@ vhu_mem_add_mapped(struct vhu_mem *mem,
     int error = vhu_mem_check_new(mem, desc);
 
     if (!error) {
-        vhu_mem_append(mem, desc, hva, NULL, 0);
+        vhu_mem_append(mem, desc, hva, NULL, 0, -1);
     }
     return error;
 }
@@ -247,6 +271,19 @@ vhu_mem_remove(struct vhu_mem *mem,
         }
     }
     return 0;
+}
+
+/* Returns the index of a region of 'mem' whose mapping faulted (see
+ * vhost-mem-guard.h), or -1 if none did. */
+int
+vhu_mem_faulted(const struct vhu_mem *mem)
+{
+    for (unsigned int i = 0; i < mem->n_regions; i++) {
+        if (vhu_guard_faults(mem->regions[i].guard)) {
+            return i;
+        }
+    }
+    return -1;
 }
 
 /* Returns true if 'mem' holds exactly the 'n' regions in 'descs', in any

@@ -38,6 +38,10 @@ struct vhost_user_memory_region;
 /* Regions we accept (reported through GET_MAX_MEM_SLOTS). */
 #define VHU_MEM_MAX_REGIONS 32
 
+/* Bytes one table may map: 1 TiB.  A front-end could otherwise exhaust our
+ * address space with sparse files of many TiB. */
+#define VHU_MEM_MAX_MAPPED (1ULL << 40)
+
 /* One mapped region. */
 struct vhu_mem_region {
     uint64_t gpa;               /* Guest-physical start. */
@@ -48,12 +52,14 @@ struct vhu_mem_region {
     void *map_base;             /* What mmap() returned, NULL if the caller
                                  * supplied the memory (tests, fuzzers). */
     size_t map_size;            /* Bytes mapped at 'map_base'. */
+    int guard;                  /* vhost-mem-guard.h slot, or -1. */
     unsigned int refs;          /* Times added (see vhu_mem_add_fd()). */
 };
 
-/* Unmaps a region that vhu_mem_add_fd() mapped.  munmap() by default; a
- * user whose other threads may still read guest memory (for display, say)
- * can defer the unmap until they cannot. */
+/* Unmaps a region that vhu_mem_add_fd() mapped.  vhu_guard_unmap() by
+ * default; a user whose other threads may still read guest memory (for
+ * display, say) can defer it until they cannot, and must then call
+ * vhu_guard_unmap() itself. */
 typedef void vhu_mem_unmap_func(void *aux, void *base, size_t size);
 
 /* A guest memory table.  Slots beyond 'n_regions' are zeroed, so that a
@@ -61,6 +67,7 @@ typedef void vhu_mem_unmap_func(void *aux, void *base, size_t size);
 struct vhu_mem {
     unsigned int n_regions;
     struct vhu_mem_region regions[VHU_MEM_MAX_REGIONS];
+    uint64_t mapped;            /* Sum of the regions' 'map_size'. */
     vhu_mem_unmap_func *unmap;  /* NULL for munmap(). */
     void *unmap_aux;
 };
@@ -78,6 +85,7 @@ bool vhu_mem_has_region(const struct vhu_mem *,
                         const struct vhost_user_memory_region *);
 bool vhu_mem_remove_unmaps(const struct vhu_mem *,
                            const struct vhost_user_memory_region *);
+int vhu_mem_faulted(const struct vhu_mem *);
 bool vhu_mem_equals(const struct vhu_mem *,
                     const struct vhost_user_memory_region *, unsigned int n);
 

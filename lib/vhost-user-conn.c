@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -39,7 +40,7 @@ vhu_conn_check_path(const char *path)
 
 /* Initializes 'conn' to connect to 'path' (already checked with
  * vhu_conn_check_path()), first at 'now' and then every 'retry_interval'
- * milliseconds until it succeeds. */
+ * milliseconds until it succeeds (see vhost-user-conn.h for later). */
 void
 vhu_conn_init(struct vhu_conn *conn, const char *path,
               long long int retry_interval, long long int now)
@@ -51,6 +52,7 @@ vhu_conn_init(struct vhu_conn *conn, const char *path,
     conn->since = now;
     conn->retry_interval = retry_interval;
     conn->next_attempt = now;
+    conn->watch = -1;
 }
 
 /* Makes a connection attempt if one is due at 'now'.  Returns 0 if 'conn'
@@ -96,20 +98,79 @@ vhu_conn_run(struct vhu_conn *conn, long long int now)
     return error;
 }
 
-/* Drops the connection, if any, because of 'error' (0 for none) and
- * schedules the next attempt one retry interval after 'now'. */
+/* Drops the connection, if any, because of 'error' (0 for none), and
+ * schedules the next attempt: at once if the guest's driver ran during the
+ * session ('driver_ran'), otherwise after a backoff that doubles with each
+ * such session in a row. */
 void
-vhu_conn_close(struct vhu_conn *conn, int error, long long int now)
+vhu_conn_close(struct vhu_conn *conn, int error, bool driver_ran,
+               long long int now)
 {
+    long long int delay = 0;
+
     if (conn->fd >= 0) {
         close(conn->fd);
         conn->fd = -1;
         conn->n_disconnects++;
+        if (driver_ran) {
+            conn->n_early_ends = 0;
+        } else {
+            unsigned int shift = conn->n_early_ends++;
+            unsigned int max_shift = __builtin_ctz(VHU_CONN_MAX_BACKOFF);
+
+            delay = conn->retry_interval << (shift < max_shift ? shift
+                                             : max_shift);
+        }
     }
     conn->state = VHU_CONN_CONNECTING;
     conn->since = now;
     conn->last_error = error;
-    conn->next_attempt = now + conn->retry_interval;
+    conn->next_attempt = now + delay;
+}
+
+/* Watches the directory of the socket with 'inotify_fd', the caller's
+ * inotify instance (one can serve many connections), so that the caller
+ * learns when the socket is created there.  Without a watch (the directory
+ * does not exist yet, say) attempts are made every retry interval. */
+void
+vhu_conn_watch(struct vhu_conn *conn, int inotify_fd)
+{
+    char dir[sizeof conn->path];
+    char *slash;
+
+    if (conn->watch >= 0 || inotify_fd < 0) {
+        return;
+    }
+    memcpy(dir, conn->path, sizeof dir);
+    slash = strrchr(dir, '/');
+    if (!slash) {
+        return;
+    }
+    if (slash == dir) {
+        slash++;                /* The root directory. */
+    }
+    *slash = '\0';
+    conn->watch = inotify_add_watch(inotify_fd, dir,
+                                    IN_CREATE | IN_MOVED_TO | IN_ATTRIB);
+}
+
+/* Tells 'conn' about inotify event 'ev': if it names the socket 'conn' is
+ * trying to reach, the next attempt is made at once.  Returns true in that
+ * case. */
+bool
+vhu_conn_appeared(struct vhu_conn *conn, const struct inotify_event *ev,
+                  long long int now)
+{
+    const char *name = strrchr(conn->path, '/') + 1;
+
+    if (conn->state != VHU_CONN_CONNECTING || ev->wd != conn->watch
+        || !ev->len || strcmp(ev->name, name)) {
+        return false;
+    }
+    if (conn->next_attempt > now && !conn->n_early_ends) {
+        conn->next_attempt = now;
+    }
+    return true;
 }
 
 const char *

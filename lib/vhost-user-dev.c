@@ -462,6 +462,13 @@ vhu_parse_vring_fd(struct vhu_dev *dev, struct vhu_msg *msg,
         }
         return false;
     }
+    if (!nofd && !vhu_fd_is_eventfd(msg->fds[0])) {
+        /* Kick and call descriptors are read and written by our threads:
+         * anything but an eventfd could block them. */
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "%s with a descriptor that is not "
+                    "an eventfd", vhu_request_name(msg->hdr.request));
+        return false;
+    }
     *fd = nofd ? -1 : vhu_msg_take_fd(msg, 0);
     return true;
 }

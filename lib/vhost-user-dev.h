@@ -17,7 +17,15 @@
 #ifndef VHOST_USER_DEV_H
 #define VHOST_USER_DEV_H 1
 
-/* The vhost-user back-end of one virtio-net device: the protocol state
+/* Security: the front-end (QEMU, or whatever serves the socket) and the
+ * guest are untrusted; see SECURITY.md.  Every field of a message is checked
+ * here before use (sizes, indexes, feature bits, descriptor kinds: kick and
+ * call must be eventfds, memory tmpfs or hugetlbfs files), and everything
+ * in guest memory is checked by the ring code each time it is read
+ * (virtq.h).  A bad request costs the front-end that request or its
+ * connection, never our memory safety.
+ *
+ * The vhost-user back-end of one virtio-net device: the protocol state
  * machine.  It answers the front-end's requests, negotiates features, keeps
  * the guest memory table and the configuration of every ring, and decides
  * which rings the datapath may use ("live" rings).

@@ -225,6 +225,22 @@ vhu_msg_take_fd(struct vhu_msg *msg, unsigned int i)
     return fd;
 }
 
+/* Returns true if 'fd' is an eventfd.  Told from /proc, not by calling into
+ * the file: a front-end can pass anything, and some files (FUSE) answer
+ * slowly or never. */
+bool
+vhu_fd_is_eventfd(int fd)
+{
+    static const char eventfd_link[] = "anon_inode:[eventfd]";
+    char path[64], link[sizeof eventfd_link];
+    ssize_t n;
+
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    n = readlink(path, link, sizeof link);
+    return (n == sizeof eventfd_link - 1
+            && !memcmp(link, eventfd_link, sizeof eventfd_link - 1));
+}
+
 /* Returns the name of 'request', as the specification spells it, or
  * "unknown". */
 const char *

@@ -117,6 +117,7 @@ vhu_virtq_start(struct vhu_virtq *vq, const struct vhu_mem *mem,
                     ? sizeof(struct virtio_net_hdr)
                     : VIRTIO_NET_HDR_LEGACY_SIZE);
     vq->mem_hint = 0;
+    vq->short_size = 0;
 
     /* Everything we handed out was completed before the ring stopped, so
      * used->idx is where both indexes continue; if the front-end's 'base'
@@ -149,164 +150,160 @@ vhu_virtq_stop(struct vhu_virtq *vq)
     return vq->last_avail_idx;
 }
 
-/* Walking descriptor chains. */
+/* Walking descriptor chains.
+ *
+ * vhu_chain_walk() is the only code that reads descriptors.  It reads each
+ * one once, checks it and translates its buffer into pieces of our own
+ * memory, so that the copy that follows touches nothing the guest can
+ * change under us except packet bytes.  The work it does for a guest is
+ * bounded: a chain may have at most VHU_CHAIN_MAX_SEGS pieces, and every
+ * descriptor read, indirect tables included, spends one unit of a budget
+ * that the caller sets per packet. */
 
-/* Position in a descriptor chain, direct or through an indirect table. */
-struct vhu_chain {
-    const struct vring_desc *table;
-    uint32_t table_size;        /* Entries in 'table'. */
-    uint32_t next;              /* Entry to read next. */
-    uint32_t budget;            /* Entries we may still read: ends loops. */
-    bool more;                  /* False after the last descriptor. */
-    bool first;                 /* Nothing read yet: indirect allowed. */
+/* Most pieces of our memory one chain may become (a descriptor can split at
+ * region boundaries), as DPDK's vhost library; Linux's virtio-net driver
+ * uses at most 19 descriptors per packet. */
+#define VHU_CHAIN_MAX_SEGS 256
+
+/* Most descriptors read for one packet taken from a guest, and for one
+ * packet given to a guest across all the receive buffers it fills: enough
+ * for a 64 kB packet in 64-byte buffers. */
+#define VHU_TX_PKT_MAX_DESCS VHU_CHAIN_MAX_SEGS
+#define VHU_RX_PKT_MAX_DESCS 1024
+
+/* A piece of a guest buffer, in our address space. */
+struct vhu_seg {
+    uint8_t *hva;
+    uint32_t len;
 };
 
-static inline bool
-vhu_chain_start(const struct vhu_virtq *vq, struct vhu_chain *c,
-                uint16_t head)
+/* A walked chain: its buffers as pieces of our memory. */
+struct vhu_walk {
+    uint32_t n_segs;
+    uint64_t bytes;             /* Sum of the pieces' lengths. */
+    struct vhu_seg segs[VHU_CHAIN_MAX_SEGS];
+};
+
+enum vhu_walk_result {
+    VHU_WALK_OK,
+    VHU_WALK_BAD,               /* Malformed, outside guest memory, of the
+                                 * wrong direction or over budget. */
+    VHU_WALK_TOO_BIG,           /* More bytes than the caller takes. */
+};
+
+/* Appends guest buffer [gpa, gpa + len) to 'w', split where it crosses
+ * regions.  Returns false if it is not all guest memory or has too many
+ * pieces. */
+static bool
+vhu_walk_add(struct vhu_virtq *vq, struct vhu_walk *w, uint64_t gpa,
+             uint32_t len)
 {
-    c->table = vq->desc;
-    c->table_size = vq->size;
-    c->next = head;
-    c->budget = vq->size;
-    c->more = true;
-    c->first = true;
-    return head < vq->size;
+    while (len) {
+        uint64_t n = len;
+        uint8_t *hva = vhu_mem_gpa_to_hva(vq->mem, gpa, &n, &vq->mem_hint);
+
+        if (!hva || w->n_segs >= VHU_CHAIN_MAX_SEGS) {
+            return false;
+        }
+        w->segs[w->n_segs++] = (struct vhu_seg) { hva, n };
+        w->bytes += n;
+        gpa += n;
+        len -= n;
+    }
+    return true;
 }
 
-/* Reads the next buffer of chain 'c' into '*gpa' and '*len'.  Returns 1 if
- * there is one, 0 at the end of the chain, -1 if the chain is malformed. */
-static inline int
-vhu_chain_next(struct vhu_virtq *vq, struct vhu_chain *c, uint64_t *gpa,
-               uint32_t *len)
+/* Walks the chain at 'head' into 'w'.  Its buffers must all be
+ * device-writable if 'device_writes' (receive rings), else all
+ * device-readable (transmit rings).  If 'fill', the walk stops as soon as it
+ * has 'limit' bytes (the rest of the chain is neither read nor used);
+ * otherwise a chain of more than 'limit' bytes is VHU_WALK_TOO_BIG.  Each
+ * descriptor read takes one unit of '*budget'.
+ *
+ * An indirect descriptor ends the chain it is in (virtio 1.2, 2.7.5.3.1),
+ * may not appear in an indirect table, and its table may not hold more
+ * entries than the ring. */
+static enum vhu_walk_result
+vhu_chain_walk(struct vhu_virtq *vq, uint16_t head, bool device_writes,
+               uint64_t limit, bool fill, uint32_t *budget,
+               struct vhu_walk *w)
 {
-    for (;;) {
-        if (!c->more) {
-            return 0;
-        }
-        if (!c->budget) {
-            return -1;
-        }
-        c->budget--;
+    const struct vring_desc *table = vq->desc;
+    uint32_t table_size = vq->size;
+    bool indirect = false;
+    uint32_t i = head;
 
-        const volatile struct vring_desc *vd = &c->table[c->next];
+    w->n_segs = 0;
+    w->bytes = 0;
+    if (head >= vq->size) {
+        return VHU_WALK_BAD;
+    }
+    for (;;) {
+        if (!*budget) {
+            return VHU_WALK_BAD;
+        }
+        (*budget)--;
+
+        const volatile struct vring_desc *vd = &table[i];
         uint64_t addr = vd->addr;
-        uint32_t length = vd->len;
+        uint32_t len = vd->len;
         uint16_t flags = vd->flags;
         uint16_t next = vd->next;
 
         if (flags & VRING_DESC_F_INDIRECT) {
-            uint64_t table_size = length;
-
-            if (!c->first || !vq->indirect || flags & VRING_DESC_F_NEXT
-                || !length || length % sizeof(struct vring_desc)) {
-                return -1;
-            }
-            const struct vring_desc *table
-                = vhu_mem_gpa_to_hva(vq->mem, addr, &table_size,
-                                     &vq->mem_hint);
-            if (!table || table_size != length
-                || (uintptr_t) table % sizeof(uint64_t)) {
-                return -1;
-            }
-            c->table = table;
-            c->table_size = length / sizeof(struct vring_desc);
-            c->next = 0;
-            c->budget = c->table_size;
-            c->first = false;
-            continue;
-        }
-        c->first = false;
-        if (flags & VRING_DESC_F_NEXT) {
-            if (next >= c->table_size) {
-                return -1;
-            }
-            c->next = next;
-        } else {
-            c->more = false;
-        }
-        *gpa = addr;
-        *len = length;
-        return 1;
-    }
-}
-
-/* Result of measuring a chain. */
-enum vhu_chain_verdict {
-    VHU_CHAIN_OK,
-    VHU_CHAIN_BAD,              /* Malformed or outside guest memory. */
-    VHU_CHAIN_TOO_BIG,          /* Longer than we accept. */
-};
-
-/* Checks the chain at 'head' and stores its total length in '*total'. */
-static enum vhu_chain_verdict
-vhu_chain_measure(struct vhu_virtq *vq, uint16_t head, uint64_t limit,
-                  uint64_t *total)
-{
-    struct vhu_chain c;
-    uint64_t gpa;
-    uint32_t len;
-    int r;
-
-    *total = 0;
-    if (!vhu_chain_start(vq, &c, head)) {
-        return VHU_CHAIN_BAD;
-    }
-    while ((r = vhu_chain_next(vq, &c, &gpa, &len)) > 0) {
-        *total += len;
-        if (*total > limit) {
-            return VHU_CHAIN_TOO_BIG;
-        }
-        while (len) {
             uint64_t n = len;
 
-            if (!vhu_mem_gpa_to_hva(vq->mem, gpa, &n, &vq->mem_hint)) {
-                return VHU_CHAIN_BAD;
+            if (indirect || !vq->indirect || flags & VRING_DESC_F_NEXT
+                || !len || len % sizeof *table
+                || len / sizeof *table > vq->size) {
+                return VHU_WALK_BAD;
             }
-            gpa += n;
-            len -= n;
-        }
-    }
-    return r ? VHU_CHAIN_BAD : VHU_CHAIN_OK;
-}
-
-/* Copies the chain at 'head', minus its first 'skip' bytes, into 'dst',
- * at most 'size' bytes.  Returns the bytes copied: fewer than 'size' only if
- * the guest changed the chain since vhu_chain_measure(). */
-static uint32_t
-vhu_chain_read(struct vhu_virtq *vq, uint16_t head, uint32_t skip,
-               uint8_t *dst, uint32_t size)
-{
-    uint32_t copied = 0;
-    struct vhu_chain c;
-    uint64_t gpa;
-    uint32_t len;
-
-    if (!vhu_chain_start(vq, &c, head)) {
-        return 0;
-    }
-    while (copied < size && vhu_chain_next(vq, &c, &gpa, &len) > 0) {
-        if (len <= skip) {
-            skip -= len;
+            table = vhu_mem_gpa_to_hva(vq->mem, addr, &n, &vq->mem_hint);
+            if (!table || n != len || (uintptr_t) table % sizeof(uint64_t)) {
+                return VHU_WALK_BAD;
+            }
+            table_size = len / sizeof *table;
+            indirect = true;
+            i = 0;
             continue;
         }
-        gpa += skip;
-        len -= skip;
-        skip = 0;
-        while (len && copied < size) {
-            uint64_t n = len < size - copied ? len : size - copied;
-            const uint8_t *src = vhu_mem_gpa_to_hva(vq->mem, gpa, &n,
-                                                    &vq->mem_hint);
-            if (!src) {
-                return copied;
-            }
-            memcpy(dst + copied, src, n);
-            copied += n;
-            gpa += n;
-            len -= n;
+        if (!(flags & VRING_DESC_F_WRITE) == device_writes) {
+            return VHU_WALK_BAD;
         }
+        if (w->bytes + len > limit) {
+            if (!fill) {
+                return VHU_WALK_TOO_BIG;
+            }
+            len = limit - w->bytes;
+        }
+        if (!vhu_walk_add(vq, w, addr, len)) {
+            return VHU_WALK_BAD;
+        }
+        if (!(flags & VRING_DESC_F_NEXT) || (fill && w->bytes == limit)) {
+            return VHU_WALK_OK;
+        }
+        if (next >= table_size) {
+            return VHU_WALK_BAD;
+        }
+        i = next;
     }
-    return copied;
+}
+
+/* Copies the bytes of 'w' from offset 'skip' on into 'dst'. */
+static void
+vhu_walk_read(const struct vhu_walk *w, uint32_t skip, uint8_t *dst)
+{
+    for (uint32_t i = 0; i < w->n_segs; i++) {
+        const struct vhu_seg *seg = &w->segs[i];
+
+        if (seg->len <= skip) {
+            skip -= seg->len;
+            continue;
+        }
+        memcpy(dst, seg->hva + skip, seg->len - skip);
+        dst += seg->len - skip;
+        skip = 0;
+    }
 }
 
 /* Completing and notifying. */
@@ -406,14 +403,15 @@ vhu_virtq_dequeue_burst(struct vhu_virtq *vq, void **pkts, int max,
     for (int i = 0; i < n; i++) {
         uint16_t head = load_u16(&vq->avail->ring[vq->last_avail_idx
                                                   & vq->mask]);
-        enum vhu_chain_verdict verdict;
-        uint64_t total;
+        uint32_t budget = VHU_TX_PKT_MAX_DESCS;
+        enum vhu_walk_result result;
+        struct vhu_walk w;
 
-        verdict = vhu_chain_measure(vq, head,
-                                    VHU_VIRTQ_MAX_PKT_SIZE + vq->hdr_size,
-                                    &total);
-        if (verdict == VHU_CHAIN_OK && total >= vq->hdr_size) {
-            uint32_t size = total - vq->hdr_size;
+        result = vhu_chain_walk(vq, head, false,
+                                VHU_VIRTQ_MAX_PKT_SIZE + vq->hdr_size, false,
+                                &budget, &w);
+        if (result == VHU_WALK_OK && w.bytes >= vq->hdr_size) {
+            uint32_t size = w.bytes - vq->hdr_size;
             uint8_t *data;
             void *pkt = alloc(aux, size, &data);
 
@@ -421,17 +419,10 @@ vhu_virtq_dequeue_burst(struct vhu_virtq *vq, void **pkts, int max,
                 vq->stats.drop_no_mem++;
                 break;
             }
-            uint32_t copied = vhu_chain_read(vq, head, vq->hdr_size,
-                                             data, size);
-            if (copied < size) {
-                /* The guest rewrote the chain meanwhile: never pass on
-                 * stale memory of ours. */
-                memset(data + copied, 0, size - copied);
-                vq->stats.drop_bad_desc++;
-            }
+            vhu_walk_read(&w, vq->hdr_size, data);
             pkts[n_pkts++] = pkt;
             vq->stats.bytes += size;
-        } else if (verdict == VHU_CHAIN_TOO_BIG) {
+        } else if (result == VHU_WALK_TOO_BIG) {
             vq->stats.drop_too_big++;
         } else {
             vq->stats.drop_bad_desc++;
@@ -509,6 +500,7 @@ vhu_virtq_enqueue_one(struct vhu_virtq *vq, const struct vhu_pkt *pkt,
     uint64_t total = (uint64_t) vq->hdr_size + pkt->size;
     uint16_t first_used = *used_idx;
     uint16_t first_avail = vq->last_avail_idx;
+    uint32_t budget = VHU_RX_PKT_MAX_DESCS;
     uint16_t n_bufs = 0;
     uint64_t done = 0;
     bool bad = false;
@@ -520,38 +512,21 @@ vhu_virtq_enqueue_one(struct vhu_virtq *vq, const struct vhu_pkt *pkt,
         }
         uint16_t head = load_u16(&vq->avail->ring[vq->last_avail_idx
                                                   & vq->mask]);
-        uint32_t written = 0;
-        struct vhu_chain c;
-        uint64_t gpa;
-        uint32_t len;
-        int r;
+        struct vhu_walk w;
 
         vq->last_avail_idx++;
-        if (!vhu_chain_start(vq, &c, head)) {
+        if (vhu_chain_walk(vq, head, true, total - done, true, &budget, &w)
+            != VHU_WALK_OK || !w.bytes) {
+            /* A chain that holds nothing is as bad as a malformed one: it
+             * would make us walk the ring for nothing. */
             bad = true;
-        }
-        while (!bad && done < total
-               && (r = vhu_chain_next(vq, &c, &gpa, &len))) {
-            if (r < 0) {
-                bad = true;
-                break;
-            }
-            while (len && done < total) {
-                uint64_t n = len < total - done ? len : total - done;
-                uint8_t *dst = vhu_mem_gpa_to_hva(vq->mem, gpa, &n,
-                                                  &vq->mem_hint);
-                if (!dst) {
-                    bad = true;
-                    break;
-                }
-                vhu_rx_copy(&src, dst, done, n);
-                done += n;
-                written += n;
-                gpa += n;
-                len -= n;
+        } else {
+            for (uint32_t i = 0; i < w.n_segs; i++) {
+                vhu_rx_copy(&src, w.segs[i].hva, done, w.segs[i].len);
+                done += w.segs[i].len;
             }
         }
-        vhu_virtq_put_used(vq, (*used_idx)++, head, bad ? 0 : written);
+        vhu_virtq_put_used(vq, (*used_idx)++, head, bad ? 0 : w.bytes);
         n_bufs++;
     }
 
@@ -599,13 +574,19 @@ vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
     uint16_t avail_idx;
     int i = 0;
 
-    if (vhu_virtq_n_avail(vq, &avail_idx) > 0) {
+    /* A packet no smaller than one that did not fit cannot fit before the
+     * guest adds buffers: walking them again would only cost time. */
+    if (vhu_virtq_n_avail(vq, &avail_idx) > 0
+        && !(n && vq->short_size && avail_idx == vq->short_avail_idx
+             && pkts[0].size >= vq->short_size)) {
         for (; i < n; i++) {
             if (!vhu_virtq_enqueue_one(vq, &pkts[i], avail_idx,
                                        &used_idx)) {
                 break;
             }
         }
+        vq->short_size = i < n ? pkts[i].size : 0;
+        vq->short_avail_idx = avail_idx;
         if (i) {
             vq->stats.bursts++;
         }

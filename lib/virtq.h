@@ -84,6 +84,10 @@ struct vhu_virtq {
     uint16_t last_avail_idx;    /* Next avail entry we will consume. */
     uint16_t last_used_idx;     /* Our copy of used->idx. */
     uint32_t mem_hint;          /* Last memory region a buffer was in. */
+    uint32_t short_size;        /* Size of a packet that did not fit in the
+                                 * receive buffers up to 'short_avail_idx',
+                                 * or 0. */
+    uint16_t short_avail_idx;
 
     struct vhu_virtq_stats stats;
 };

@@ -30,6 +30,7 @@
 #include "test-check.h"
 #include "util.h"
 #include "vhost-mem.h"
+#include "vhost-mem-guard.h"
 #include "vhost-user-msg.h"
 #include "vhost-user-proto.h"
 
@@ -136,6 +137,60 @@ test_mem(void)
     close(fd);
 }
 
+/* Memory that faults, files of the wrong kind, and the size limit. */
+static void
+test_mem_hostile(void)
+{
+    struct vhost_user_memory_region r0 = region(0x10000, 8 * 4096, 0xa0000,
+                                                0);
+    int fd = make_memfd(8 * 4096);
+    struct vhu_mem mem;
+    uint32_t hint = 0;
+    uint64_t size;
+    uint8_t *p;
+
+    CHECK(!vhu_guard_init());
+    vhu_mem_init(&mem);
+    CHECK(!vhu_mem_add_fd(&mem, &r0, fd));
+    CHECK(vhu_mem_faulted(&mem) == -1);
+
+    /* The front-end shrinks the file under us: touching the lost pages is
+     * contained, reads zeros, and the region is reported. */
+    CHECK(!ftruncate(fd, 4096));
+    size = 1;
+    p = vhu_mem_gpa_to_hva(&mem, 0x10000 + 5 * 4096, &size, &hint);
+    CHECK(p);
+    CHECK(*(volatile uint8_t *) p == 0);
+    p[1] = 42;
+    CHECK(vhu_mem_faulted(&mem) == 0);
+    uint64_t n;
+    CHECK(read(vhu_guard_fd(), &n, sizeof n) == sizeof n && n >= 1);
+    vhu_mem_clear(&mem);
+    close(fd);
+
+    /* Only tmpfs and hugetlbfs files: not a pipe, not a regular file. */
+    int pipe_fds[2];
+    CHECK(!pipe(pipe_fds));
+    CHECK(vhu_mem_add_fd(&mem, &r0, pipe_fds[0]) == EBADF);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    char name[] = "/tmp/test-vhost-mem.XXXXXX";
+    fd = mkstemp(name);
+    CHECK(fd >= 0 && !ftruncate(fd, 8 * 4096));
+    unlink(name);
+    CHECK(vhu_mem_add_fd(&mem, &r0, fd) == EBADF);
+    close(fd);
+
+    /* A sparse file larger than one table may map. */
+    struct vhost_user_memory_region huge = region(0x10000,
+                                                  VHU_MEM_MAX_MAPPED + 4096,
+                                                  0xa0000, 0);
+    fd = make_memfd(VHU_MEM_MAX_MAPPED + 4096);
+    CHECK(vhu_mem_add_fd(&mem, &huge, fd) == EFBIG);
+    CHECK(!mem.n_regions && !mem.mapped);
+    close(fd);
+}
+
 /* Writes 'n' raw bytes to 'fd'. */
 static void
 write_raw(int fd, const void *p, size_t n)
@@ -233,6 +288,7 @@ static void
 test_vhost_mem_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
 {
     test_mem();
+    test_mem_hostile();
     test_msg();
     printf("PASS\n");
 }

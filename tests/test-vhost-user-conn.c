@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -92,16 +93,73 @@ test_retry(const char *dir)
     afd = accept(lfd, NULL, NULL);
     CHECK(afd >= 0);
 
-    /* The peer goes away: closing schedules a retry. */
-    vhu_conn_close(&conn, ECONNRESET, 7000);
+    /* The peer goes away after a session that worked: the next attempt is
+     * due at once. */
+    vhu_conn_close(&conn, ECONNRESET, true, 7000);
     CHECK(conn.fd == -1 && conn.state == VHU_CONN_CONNECTING);
-    CHECK(conn.n_disconnects == 1 && conn.next_attempt == 8000);
-    CHECK(vhu_conn_run(&conn, 8000) == 0);
+    CHECK(conn.n_disconnects == 1 && conn.next_attempt == 7000);
+    CHECK(vhu_conn_run(&conn, 7000) == 0);
     CHECK(conn.n_connects == 2);
 
-    vhu_conn_close(&conn, 0, 9000);
+    /* Sessions that end before the driver ran: a backoff that doubles, up
+     * to a limit; a session that works resets it. */
+    long long int now = 10000;
+    for (int i = 0; i < 10; i++) {
+        long long int want = 1000LL << MIN(i, 6);
+
+        vhu_conn_close(&conn, EOF, false, now);
+        CHECK(conn.next_attempt == now + want);
+        CHECK(vhu_conn_run(&conn, now + want - 1) == EAGAIN);
+        now += want;
+        CHECK(vhu_conn_run(&conn, now) == 0);
+        CHECK(accept(lfd, NULL, NULL) >= 0);
+    }
+    vhu_conn_close(&conn, EOF, true, now);
+    CHECK(conn.next_attempt == now && !conn.n_early_ends);
+
+    vhu_conn_close(&conn, 0, true, now);
     close(afd);
     close(lfd);
+    unlink(path);
+    free(path);
+}
+
+/* The socket's directory is watched: its creation makes an attempt due at
+ * once. */
+static void
+test_watch(const char *dir)
+{
+    char *path = xasprintf("%s/watch.sock", dir);
+    char buf[4096] __attribute__((aligned(8)));
+    int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    struct vhu_conn conn;
+    bool appeared = false;
+    ssize_t n;
+    int lfd;
+
+    unlink(path);
+    vhu_conn_init(&conn, path, 60000, 1000);
+    CHECK(vhu_conn_run(&conn, 1000) == ENOENT);
+    CHECK(conn.next_attempt == 61000);
+    vhu_conn_watch(&conn, ifd);
+    CHECK(conn.watch >= 0);
+
+    lfd = listen_unix(path);
+    n = read(ifd, buf, sizeof buf);
+    CHECK(n > 0);
+    ssize_t off = 0;
+    while (off < n) {
+        const struct inotify_event *ev = (const void *) (buf + off);
+
+        appeared |= vhu_conn_appeared(&conn, ev, 2000);
+        off += sizeof *ev + ev->len;
+    }
+    CHECK(appeared && conn.next_attempt == 2000);
+    CHECK(vhu_conn_run(&conn, 2000) == 0);
+
+    vhu_conn_close(&conn, 0, true, 3000);
+    close(lfd);
+    close(ifd);
     unlink(path);
     free(path);
 }
@@ -111,6 +169,7 @@ test_vhost_user_conn_main(int argc, char *argv[])
 {
     test_check_path();
     test_retry(argc > 1 ? argv[1] : ".");
+    test_watch(argc > 1 ? argv[1] : ".");
     printf("PASS\n");
 }
 
