@@ -90,20 +90,23 @@ enum vg_tx_mode {
 };
 
 /* Command-line settings. */
-static char *socket_path;
-static char *unixctl_path;
-static unsigned int n_qp = 1;
-static uint32_t ring_size = 256;
-static uint32_t rx_buf_size = 2048;
-static unsigned int rx_buf_segs = 1;
-static enum vg_tx_mode tx_mode = VG_TX_SINGLE;
-static uint32_t tx_seg_size = 64;
-static unsigned int n_regions = 1;
-static bool use_mem_slots;
-static uint64_t features_off;
-static bool no_protocol_features;
-static uint16_t guest_mtu;
-static struct eth_addr guest_mac = ETH_ADDR_C(02, 00, 00, 00, 00, 01);
+struct vg_config {
+    char *socket_path;          /* --socket: the socket to serve. */
+    char *unixctl_path;         /* --unixctl, or NULL for the default. */
+    unsigned int n_qp;          /* Queue pairs. */
+    uint32_t ring_size;         /* Entries per ring. */
+    uint32_t rx_buf_size;       /* Bytes per receive descriptor. */
+    unsigned int rx_buf_segs;   /* Descriptors per receive buffer. */
+    enum vg_tx_mode tx_mode;
+    uint32_t tx_seg_size;       /* Bytes per piece in chains and tables. */
+    unsigned int n_regions;     /* Guest memory regions. */
+    bool use_mem_slots;         /* Send memory with ADD_MEM_REG. */
+    uint64_t features_off;      /* Features not to negotiate. */
+    bool no_protocol_features;  /* Legacy set-up. */
+    uint16_t guest_mtu;         /* MTU to tell the back-end, or 0. */
+    struct eth_addr guest_mac;  /* Source of generated frames. */
+    bool manual_start;          /* Start rings only on vhost-guest/start. */
+};
 
 /* One virtqueue and its share of guest memory. */
 struct vg_queue {
@@ -130,67 +133,76 @@ struct vg_queue_pair {
     struct vg_queue tx;         /* Virtqueue 2N + 1. */
 };
 
-/* The guest. */
-static int listen_fd = -1;
-static int conn_fd = -1;
-static int mem_fd = -1;
-static uint8_t *mem_hva;
-static size_t mem_size;
-static size_t region_starts[4];    /* Offsets where regions begin. */
+/* The guest: its device, guest memory and driver state. */
+struct vg_device {
+    const struct vg_config *cfg;  /* Command-line settings. */
 
-static uint64_t backend_features;
-static uint64_t features;           /* Negotiated. */
-static uint64_t protocol_features;  /* Negotiated. */
-static size_t hdr_size;
-static struct vg_queue_pair qps[8];
+    int listen_fd;
+    int conn_fd;                /* Connected back-end, or -1. */
+    int mem_fd;
+    uint8_t *mem_hva;
+    size_t mem_size;
+    size_t region_starts[4];    /* Offsets where regions begin. */
 
-static bool echo;
-static bool refill = true;
-static bool sink;               /* Poll receive rings, only count. */
-static bool manual_start;       /* Start rings only on vhost-guest/start. */
-static bool started;            /* Rings started. */
+    uint64_t backend_features;
+    uint64_t features;          /* Negotiated. */
+    uint64_t protocol_features; /* Negotiated. */
+    size_t hdr_size;
+    struct vg_queue_pair qps[8];
 
-/* Received packets, for dump-rx. */
-static struct ds kept[VG_MAX_KEPT];
-static unsigned int n_kept;
+    bool echo;                  /* Send every received frame back. */
+    bool refill;                /* Keep giving receive buffers. */
+    bool sink;                  /* Poll receive rings, only count. */
+    bool started;               /* Rings started. */
 
-/* Counters. */
-static uint64_t n_connects;
-static uint64_t n_disconnects;
-static uint64_t rx_gen_ok;
-static uint64_t rx_gen_bad;
-static uint64_t rx_errors;
-static uint64_t tx_dropped;
-static uint64_t backend_nacks;
-static uint64_t rx_cross_region;   /* Packets whose buffers span regions. */
-static uint64_t tx_cross_region;
+    /* Sequence number of the next frame that vhost-guest/send generates. */
+    uint32_t send_seq;
 
-static void parse_options(int argc, char *argv[]);
+    /* Received packets, for dump-rx. */
+    struct ds kept[VG_MAX_KEPT];
+    unsigned int n_kept;
+
+    /* Counters. */
+    uint64_t n_connects;
+    uint64_t n_disconnects;
+    uint64_t rx_gen_ok;
+    uint64_t rx_gen_bad;
+    uint64_t rx_errors;
+    uint64_t tx_dropped;
+    uint64_t backend_nacks;
+    uint64_t rx_cross_region;   /* Packets whose buffers span regions. */
+    uint64_t tx_cross_region;
+
+    /* Where rx_process() gathers a received packet. */
+    uint8_t rx_buf[VG_MAX_PKT + 4096];
+};
+
+static void parse_options(int argc, char *argv[], struct vg_config *);
 static void usage(void) OVS_NO_RETURN;
-static void register_commands(void);
+static void register_commands(struct vg_device *);
 static unixctl_cb_func vg_exit;
 
 /* Guest memory. */
 
 static uint64_t
-gpa_of(const void *hva)
+gpa_of(const struct vg_device *dev, const void *hva)
 {
-    return VG_GPA_BASE + ((const uint8_t *) hva - mem_hva);
+    return VG_GPA_BASE + ((const uint8_t *) hva - dev->mem_hva);
 }
 
 static void *
-hva_of(uint64_t gpa)
+hva_of(const struct vg_device *dev, uint64_t gpa)
 {
-    return mem_hva + (gpa - VG_GPA_BASE);
+    return dev->mem_hva + (gpa - VG_GPA_BASE);
 }
 
 /* Whether guest memory [gpa, gpa + len) spans a region boundary, so that
  * the back-end has to take it from two mappings. */
 static bool
-spans_regions(uint64_t gpa, size_t len)
+spans_regions(const struct vg_device *dev, uint64_t gpa, size_t len)
 {
-    for (unsigned int r = 1; r < n_regions; r++) {
-        uint64_t boundary = VG_GPA_BASE + region_starts[r];
+    for (unsigned int r = 1; r < dev->cfg->n_regions; r++) {
+        uint64_t boundary = VG_GPA_BASE + dev->region_starts[r];
 
         if (gpa < boundary && gpa + len > boundary) {
             return true;
@@ -203,11 +215,12 @@ spans_regions(uint64_t gpa, size_t len)
  * several regions, region boundaries fall inside buffers of queue pair 0,
  * so that the back-end has to handle buffers that span regions. */
 static void
-setup_memory(void)
+setup_memory(struct vg_device *dev)
 {
-    size_t ring_bytes = ROUND_UP(vdrv_ring_size(ring_size), 4096);
-    size_t rx_slot = (size_t) rx_buf_size * rx_buf_segs;
-    size_t tables = (size_t) ring_size * VG_MAX_SEGS
+    const struct vg_config *cfg = dev->cfg;
+    size_t ring_bytes = ROUND_UP(vdrv_ring_size(cfg->ring_size), 4096);
+    size_t rx_slot = (size_t) cfg->rx_buf_size * cfg->rx_buf_segs;
+    size_t tables = (size_t) cfg->ring_size * VG_MAX_SEGS
                     * sizeof(struct vring_desc);
     size_t offset = 0;
 
@@ -217,10 +230,10 @@ setup_memory(void)
     } queues[16];
     unsigned int n = 0;
 
-    for (unsigned int i = 0; i < n_qp; i++) {
-        queues[n].q = &qps[i].rx;
+    for (unsigned int i = 0; i < cfg->n_qp; i++) {
+        queues[n].q = &dev->qps[i].rx;
         queues[n++].slot = rx_slot;
-        queues[n].q = &qps[i].tx;
+        queues[n].q = &dev->qps[i].tx;
         queues[n++].slot = VG_TX_SLOT;
     }
 
@@ -229,18 +242,18 @@ setup_memory(void)
     offset = ring_bytes * n + 1024;
     for (unsigned int i = 0; i < n; i++) {
         queues[i].q->slot_size = queues[i].slot;
-        offset += (size_t) ring_size * queues[i].slot;
+        offset += (size_t) cfg->ring_size * queues[i].slot;
         offset += tables;
     }
-    mem_size = ROUND_UP(offset, 2 * 1024 * 1024);
+    dev->mem_size = ROUND_UP(offset, 2 * 1024 * 1024);
 
-    mem_fd = memfd_create("vhost-guest", MFD_CLOEXEC);
-    if (mem_fd < 0 || ftruncate(mem_fd, mem_size)) {
+    dev->mem_fd = memfd_create("vhost-guest", MFD_CLOEXEC);
+    if (dev->mem_fd < 0 || ftruncate(dev->mem_fd, dev->mem_size)) {
         ovs_fatal(errno, "cannot create guest memory");
     }
-    mem_hva = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-                   mem_fd, 0);
-    if (mem_hva == MAP_FAILED) {
+    dev->mem_hva = mmap(NULL, dev->mem_size, PROT_READ | PROT_WRITE,
+                        MAP_SHARED, dev->mem_fd, 0);
+    if (dev->mem_hva == MAP_FAILED) {
         ovs_fatal(errno, "cannot map guest memory");
     }
 
@@ -248,19 +261,19 @@ setup_memory(void)
     for (unsigned int i = 0; i < n; i++) {
         struct vg_queue *q = queues[i].q;
 
-        q->ring_hva = mem_hva + offset;
-        q->ring_gpa = gpa_of(q->ring_hva);
+        q->ring_hva = dev->mem_hva + offset;
+        q->ring_gpa = gpa_of(dev, q->ring_hva);
         offset += ring_bytes;
     }
     offset += 1024;
     for (unsigned int i = 0; i < n; i++) {
         struct vg_queue *q = queues[i].q;
 
-        q->bufs_hva = mem_hva + offset;
-        q->bufs_gpa = gpa_of(q->bufs_hva);
-        offset += (size_t) ring_size * q->slot_size;
-        q->tables_hva = mem_hva + offset;
-        q->tables_gpa = gpa_of(q->tables_hva);
+        q->bufs_hva = dev->mem_hva + offset;
+        q->bufs_gpa = gpa_of(dev, q->bufs_hva);
+        offset += (size_t) cfg->ring_size * q->slot_size;
+        q->tables_hva = dev->mem_hva + offset;
+        q->tables_gpa = gpa_of(dev, q->tables_hva);
         offset += tables;
     }
 
@@ -268,30 +281,35 @@ setup_memory(void)
      * receive buffer 5 of queue pair 0, then of its transmit slots 0 and 1
      * (3 KiB into them, as slots start 1 KiB past a page), which frames of
      * more than 3 KiB cross: the driver reuses its first free slots. */
-    region_starts[0] = 0;
-    for (unsigned int r = 1; r < n_regions; r++) {
+    dev->region_starts[0] = 0;
+    for (unsigned int r = 1; r < cfg->n_regions; r++) {
         size_t at;
 
         if (r == 1) {
-            at = (qps[0].rx.bufs_hva - mem_hva) + 5 * rx_slot;
+            at = (dev->qps[0].rx.bufs_hva - dev->mem_hva) + 5 * rx_slot;
         } else {
-            at = (qps[0].tx.bufs_hva - mem_hva) + (r - 2) * VG_TX_SLOT;
+            at = ((dev->qps[0].tx.bufs_hva - dev->mem_hva)
+                  + (r - 2) * VG_TX_SLOT);
         }
-        region_starts[r] = ROUND_UP(at + 1, 4096);
+        dev->region_starts[r] = ROUND_UP(at + 1, 4096);
     }
 }
 
 static void
-get_region(unsigned int r, struct vhost_user_memory_region *region)
+get_region(const struct vg_device *dev, unsigned int r,
+           struct vhost_user_memory_region *region)
 {
-    size_t start = region_starts[r];
-    size_t end = r + 1 < n_regions ? region_starts[r + 1] : mem_size;
+    size_t start = dev->region_starts[r];
+    size_t end = (r + 1 < dev->cfg->n_regions
+                  ? dev->region_starts[r + 1]
+                  : dev->mem_size);
 
     region->guest_phys_addr = VG_GPA_BASE + start;
     region->memory_size = end - start;
-    region->userspace_addr = (uintptr_t) mem_hva + start;
+    region->userspace_addr = (uintptr_t) dev->mem_hva + start;
     region->mmap_offset = start;
 }
+
 
 /* Talking to the back-end. */
 
@@ -308,14 +326,14 @@ msg_init(struct vhu_msg *msg, enum vhost_user_request request,
 
 /* Reads one message from the back-end, waiting up to 10 s for it. */
 static int
-recv_reply(struct vhu_msg *reply)
+recv_reply(const struct vg_device *dev, struct vhu_msg *reply)
 {
     struct vhu_msg_reader reader;
     long long int deadline = time_msec() + 10000;
 
     vhu_msg_reader_init(&reader);
     for (;;) {
-        int error = vhu_msg_recv(conn_fd, &reader);
+        int error = vhu_msg_recv(dev->conn_fd, &reader);
 
         if (error != EAGAIN) {
             if (!error) {
@@ -326,7 +344,7 @@ recv_reply(struct vhu_msg *reply)
             return error;
         }
         long long int left = deadline - time_msec();
-        struct pollfd pfd = { .fd = conn_fd, .events = POLLIN };
+        struct pollfd pfd = { .fd = dev->conn_fd, .events = POLLIN };
 
         if (left <= 0) {
             vhu_msg_reader_reset(&reader);
@@ -340,25 +358,26 @@ recv_reply(struct vhu_msg *reply)
  * waits for the reply, which it stores in '*reply' (if nonnull).  Returns 0
  * or a positive errno; a refused request counts as EPROTO. */
 static int
-request(struct vhu_msg *msg, bool has_reply, struct vhu_msg *reply)
+request(struct vg_device *dev, struct vhu_msg *msg, bool has_reply,
+        struct vhu_msg *reply)
 {
     struct vhu_msg ack;
     bool want_ack = (!has_reply
-                     && protocol_features
+                     && dev->protocol_features
                         & BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK));
     int error;
 
     if (want_ack) {
         msg->hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
     }
-    error = vhu_msg_send(conn_fd, msg);
+    error = vhu_msg_send(dev->conn_fd, msg);
     if (error || (!has_reply && !want_ack)) {
         return error;
     }
     if (!reply) {
         reply = &ack;
     }
-    error = recv_reply(reply);
+    error = recv_reply(dev, reply);
     if (error) {
         return error;
     }
@@ -370,7 +389,7 @@ request(struct vhu_msg *msg, bool has_reply, struct vhu_msg *reply)
         return EPROTO;
     }
     if (want_ack && reply->payload.u64) {
-        backend_nacks++;
+        dev->backend_nacks++;
         VLOG_INFO("back-end refused %s",
                   vhu_request_name(msg->hdr.request));
         return EPROTO;
@@ -379,23 +398,24 @@ request(struct vhu_msg *msg, bool has_reply, struct vhu_msg *reply)
 }
 
 static int
-request_u64(enum vhost_user_request r, uint64_t value)
+request_u64(struct vg_device *dev, enum vhost_user_request r,
+            uint64_t value)
 {
     struct vhu_msg msg;
 
     msg_init(&msg, r, sizeof msg.payload.u64);
     msg.payload.u64 = value;
-    return request(&msg, false, NULL);
+    return request(dev, &msg, false, NULL);
 }
 
 static int
-get_u64(enum vhost_user_request r, uint64_t *value)
+get_u64(struct vg_device *dev, enum vhost_user_request r, uint64_t *value)
 {
     struct vhu_msg msg, reply;
     int error;
 
     msg_init(&msg, r, 0);
-    error = request(&msg, true, &reply);
+    error = request(dev, &msg, true, &reply);
     if (!error) {
         if (reply.hdr.size != sizeof reply.payload.u64) {
             return EPROTO;
@@ -406,18 +426,20 @@ get_u64(enum vhost_user_request r, uint64_t *value)
 }
 
 static int
-request_state(enum vhost_user_request r, uint32_t index, uint32_t num)
+request_state(struct vg_device *dev, enum vhost_user_request r,
+              uint32_t index, uint32_t num)
 {
     struct vhu_msg msg;
 
     msg_init(&msg, r, sizeof msg.payload.state);
     msg.payload.state.index = index;
     msg.payload.state.num = num;
-    return request(&msg, false, NULL);
+    return request(dev, &msg, false, NULL);
 }
 
 static int
-request_vring_fd(enum vhost_user_request r, uint32_t index, int fd)
+request_vring_fd(struct vg_device *dev, enum vhost_user_request r,
+                 uint32_t index, int fd)
 {
     struct vhu_msg msg;
 
@@ -425,25 +447,26 @@ request_vring_fd(enum vhost_user_request r, uint32_t index, int fd)
     msg.payload.u64 = index;
     msg.fds[0] = fd;
     msg.n_fds = 1;
-    return request(&msg, false, NULL);
+    return request(dev, &msg, false, NULL);
 }
 
 static int
-send_mem_table(void)
+send_mem_table(struct vg_device *dev)
 {
+    unsigned int n_regions = dev->cfg->n_regions;
     struct vhu_msg msg;
 
-    if (use_mem_slots) {
+    if (dev->cfg->use_mem_slots) {
         for (unsigned int r = 0; r < n_regions; r++) {
             int error;
 
             msg_init(&msg, VHOST_USER_ADD_MEM_REG,
                      sizeof msg.payload.mem_reg);
             memset(&msg.payload.mem_reg, 0, sizeof msg.payload.mem_reg);
-            get_region(r, &msg.payload.mem_reg.region);
-            msg.fds[0] = mem_fd;
+            get_region(dev, r, &msg.payload.mem_reg.region);
+            msg.fds[0] = dev->mem_fd;
             msg.n_fds = 1;
-            error = request(&msg, false, NULL);
+            error = request(dev, &msg, false, NULL);
             if (error) {
                 return error;
             }
@@ -457,15 +480,15 @@ send_mem_table(void)
     msg.payload.memory.nregions = n_regions;
     msg.payload.memory.padding = 0;
     for (unsigned int r = 0; r < n_regions; r++) {
-        get_region(r, &msg.payload.memory.regions[r]);
-        msg.fds[r] = mem_fd;
+        get_region(dev, r, &msg.payload.memory.regions[r]);
+        msg.fds[r] = dev->mem_fd;
     }
     msg.n_fds = n_regions;
-    return request(&msg, false, NULL);
+    return request(dev, &msg, false, NULL);
 }
 
 static int
-setup_queue(struct vg_queue *q)
+setup_queue(struct vg_device *dev, struct vg_queue *q)
 {
     struct vhu_msg msg;
     int error;
@@ -473,9 +496,11 @@ setup_queue(struct vg_queue *q)
     /* The back-end continues where the ring's used index stands. */
     uint16_t base = __atomic_load_n(&q->ring.used->idx, __ATOMIC_ACQUIRE);
 
-    error = request_state(VHOST_USER_SET_VRING_NUM, q->index, ring_size);
+    error = request_state(dev, VHOST_USER_SET_VRING_NUM, q->index,
+                          dev->cfg->ring_size);
     if (!error) {
-        error = request_state(VHOST_USER_SET_VRING_BASE, q->index, base);
+        error = request_state(dev, VHOST_USER_SET_VRING_BASE, q->index,
+                              base);
     }
     if (!error) {
         msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
@@ -484,23 +509,25 @@ setup_queue(struct vg_queue *q)
         msg.payload.addr.desc_user_addr = (uintptr_t) q->ring.desc;
         msg.payload.addr.avail_user_addr = (uintptr_t) q->ring.avail;
         msg.payload.addr.used_user_addr = (uintptr_t) q->ring.used;
-        error = request(&msg, false, NULL);
+        error = request(dev, &msg, false, NULL);
     }
     if (!error) {
-        error = request_vring_fd(VHOST_USER_SET_VRING_KICK, q->index,
+        error = request_vring_fd(dev, VHOST_USER_SET_VRING_KICK, q->index,
                                  q->kick_fd);
     }
     if (!error) {
-        error = request_vring_fd(VHOST_USER_SET_VRING_CALL, q->index,
+        error = request_vring_fd(dev, VHOST_USER_SET_VRING_CALL, q->index,
                                  q->call_fd);
     }
     return error;
 }
 
+
 /* Runs the start-up conversation with a back-end that just connected. */
 static int
-setup_device(void)
+setup_device(struct vg_device *dev)
 {
+    const struct vg_config *cfg = dev->cfg;
     uint64_t wanted = (BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ANY_LAYOUT)
                        | BIT(VIRTIO_NET_F_MRG_RXBUF)
                        | BIT(VIRTIO_RING_F_INDIRECT_DESC)
@@ -512,57 +539,58 @@ setup_device(void)
                              | BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)
                              | BIT(VHOST_USER_PROTOCOL_F_NET_MTU)
                              | BIT(VHOST_USER_PROTOCOL_F_STATUS)
-                             | (use_mem_slots ? mem_slots : 0));
+                             | (cfg->use_mem_slots ? mem_slots : 0));
     int error;
 
-    if (no_protocol_features) {
+    if (cfg->no_protocol_features) {
         wanted &= ~BIT(VHOST_USER_F_PROTOCOL_FEATURES);
     }
-    if (!guest_mtu) {
+    if (!cfg->guest_mtu) {
         wanted &= ~BIT(VIRTIO_NET_F_MTU);
     }
-    if (n_qp == 1) {
+    if (cfg->n_qp == 1) {
         wanted &= ~BIT(VIRTIO_NET_F_MQ);
     }
-    wanted &= ~features_off;
-    protocol_features = 0;
+    wanted &= ~cfg->features_off;
+    dev->protocol_features = 0;
 
-    error = get_u64(VHOST_USER_GET_FEATURES, &backend_features);
+    error = get_u64(dev, VHOST_USER_GET_FEATURES, &dev->backend_features);
     if (error) {
         return error;
     }
-    features = backend_features & wanted;
-    if (features & BIT(VHOST_USER_F_PROTOCOL_FEATURES)) {
+    dev->features = dev->backend_features & wanted;
+    if (dev->features & BIT(VHOST_USER_F_PROTOCOL_FEATURES)) {
         uint64_t offered;
 
-        error = get_u64(VHOST_USER_GET_PROTOCOL_FEATURES, &offered);
+        error = get_u64(dev, VHOST_USER_GET_PROTOCOL_FEATURES, &offered);
         if (!error) {
-            error = request_u64(VHOST_USER_SET_PROTOCOL_FEATURES,
+            error = request_u64(dev, VHOST_USER_SET_PROTOCOL_FEATURES,
                                 offered & proto_wanted);
-            protocol_features = offered & proto_wanted;
+            dev->protocol_features = offered & proto_wanted;
         }
-        if (!error && protocol_features & BIT(VHOST_USER_PROTOCOL_F_MQ)) {
+        if (!error
+            && dev->protocol_features & BIT(VHOST_USER_PROTOCOL_F_MQ)) {
             uint64_t max_qp;
 
-            error = get_u64(VHOST_USER_GET_QUEUE_NUM, &max_qp);
-            if (!error && max_qp < n_qp) {
+            error = get_u64(dev, VHOST_USER_GET_QUEUE_NUM, &max_qp);
+            if (!error && max_qp < cfg->n_qp) {
                 VLOG_WARN("back-end offers only %"PRIu64" queue pairs",
                           max_qp);
                 return EINVAL;
             }
         }
-        if (!error && use_mem_slots) {
+        if (!error && cfg->use_mem_slots) {
             uint64_t slots;
 
-            error = get_u64(VHOST_USER_GET_MAX_MEM_SLOTS, &slots);
-            if (!error && slots < n_regions) {
+            error = get_u64(dev, VHOST_USER_GET_MAX_MEM_SLOTS, &slots);
+            if (!error && slots < cfg->n_regions) {
                 return EINVAL;
             }
         }
         if (error) {
             return error;
         }
-    } else if (n_qp > 1) {
+    } else if (cfg->n_qp > 1) {
         VLOG_WARN("several queue pairs need protocol features");
         return EINVAL;
     }
@@ -570,25 +598,25 @@ setup_device(void)
     struct vhu_msg owner;
 
     msg_init(&owner, VHOST_USER_SET_OWNER, 0);
-    error = request(&owner, false, NULL);
+    error = request(dev, &owner, false, NULL);
     if (!error) {
-        error = request_u64(VHOST_USER_SET_FEATURES, features);
+        error = request_u64(dev, VHOST_USER_SET_FEATURES, dev->features);
     }
     if (!error) {
-        error = send_mem_table();
+        error = send_mem_table(dev);
     }
-    if (!error && guest_mtu
-        && protocol_features & BIT(VHOST_USER_PROTOCOL_F_NET_MTU)) {
-        error = request_u64(VHOST_USER_NET_SET_MTU, guest_mtu);
+    if (!error && cfg->guest_mtu
+        && dev->protocol_features & BIT(VHOST_USER_PROTOCOL_F_NET_MTU)) {
+        error = request_u64(dev, VHOST_USER_NET_SET_MTU, cfg->guest_mtu);
     }
     if (error) {
         return error;
     }
 
-    hdr_size = (features & (BIT(VIRTIO_F_VERSION_1)
-                            | BIT(VIRTIO_NET_F_MRG_RXBUF))
-                ? sizeof(struct virtio_net_hdr)
-                : VIRTIO_NET_HDR_LEGACY_SIZE);
+    dev->hdr_size = (dev->features & (BIT(VIRTIO_F_VERSION_1)
+                                      | BIT(VIRTIO_NET_F_MRG_RXBUF))
+                     ? sizeof(struct virtio_net_hdr)
+                     : VIRTIO_NET_HDR_LEGACY_SIZE);
     return 0;
 }
 
@@ -602,28 +630,31 @@ device_status(bool driver_ok)
 
 /* Starts the rings, as QEMU does when the guest driver sets DRIVER_OK. */
 static int
-start_device(void)
+start_device(struct vg_device *dev)
 {
+    bool event_idx = dev->features & BIT(VIRTIO_RING_F_EVENT_IDX);
+    unsigned int n_qp = dev->cfg->n_qp;
     int error = 0;
 
     for (unsigned int i = 0; i < n_qp && !error; i++) {
-        qps[i].rx.ring.event_idx = features & BIT(VIRTIO_RING_F_EVENT_IDX);
-        qps[i].tx.ring.event_idx = features & BIT(VIRTIO_RING_F_EVENT_IDX);
-        error = setup_queue(&qps[i].rx);
+        dev->qps[i].rx.ring.event_idx = event_idx;
+        dev->qps[i].tx.ring.event_idx = event_idx;
+        error = setup_queue(dev, &dev->qps[i].rx);
         if (!error) {
-            error = setup_queue(&qps[i].tx);
+            error = setup_queue(dev, &dev->qps[i].tx);
         }
     }
-    if (!error && features & BIT(VHOST_USER_F_PROTOCOL_FEATURES)) {
+    if (!error && dev->features & BIT(VHOST_USER_F_PROTOCOL_FEATURES)) {
         for (unsigned int i = 0; i < 2 * n_qp && !error; i++) {
-            error = request_state(VHOST_USER_SET_VRING_ENABLE, i, 1);
+            error = request_state(dev, VHOST_USER_SET_VRING_ENABLE, i, 1);
         }
     }
-    if (!error && protocol_features & BIT(VHOST_USER_PROTOCOL_F_STATUS)) {
-        error = request_u64(VHOST_USER_SET_STATUS, device_status(true));
+    if (!error
+        && dev->protocol_features & BIT(VHOST_USER_PROTOCOL_F_STATUS)) {
+        error = request_u64(dev, VHOST_USER_SET_STATUS, device_status(true));
     }
     if (!error) {
-        started = true;
+        dev->started = true;
     }
     return error;
 }
@@ -631,22 +662,24 @@ start_device(void)
 /* Stops the rings, as QEMU does when the guest driver goes away: each
  * GET_VRING_BASE must return where the ring stands. */
 static int
-stop_device(void)
+stop_device(struct vg_device *dev)
 {
     int error = 0;
 
-    if (protocol_features & BIT(VHOST_USER_PROTOCOL_F_STATUS)) {
-        error = request_u64(VHOST_USER_SET_STATUS, device_status(false));
+    if (dev->protocol_features & BIT(VHOST_USER_PROTOCOL_F_STATUS)) {
+        error = request_u64(dev, VHOST_USER_SET_STATUS,
+                            device_status(false));
     }
-    for (unsigned int i = 0; i < 2 * n_qp && !error; i++) {
-        struct vg_queue *q = i % 2 ? &qps[i / 2].tx : &qps[i / 2].rx;
+    for (unsigned int i = 0; i < 2 * dev->cfg->n_qp && !error; i++) {
+        struct vg_queue_pair *qp = &dev->qps[i / 2];
+        struct vg_queue *q = i % 2 ? &qp->tx : &qp->rx;
         struct vhu_msg msg, reply;
         uint16_t used;
 
         msg_init(&msg, VHOST_USER_GET_VRING_BASE, sizeof msg.payload.state);
         msg.payload.state.index = i;
         msg.payload.state.num = 0;
-        error = request(&msg, true, &reply);
+        error = request(dev, &msg, true, &reply);
         if (error) {
             break;
         }
@@ -659,9 +692,10 @@ stop_device(void)
             error = EPROTO;
         }
     }
-    started = false;
+    dev->started = false;
     return error;
 }
+
 
 /* The virtio-net driver. */
 
@@ -679,11 +713,13 @@ kick(struct vg_queue *q)
 
 /* Posts receive buffers until the ring is full. */
 static void
-rx_refill(struct vg_queue *q)
+rx_refill(struct vg_device *dev, struct vg_queue *q)
 {
+    unsigned int rx_buf_segs = dev->cfg->rx_buf_segs;
+    uint32_t rx_buf_size = dev->cfg->rx_buf_size;
     bool added = false;
 
-    while (refill && q->ring.num_free >= rx_buf_segs) {
+    while (dev->refill && q->ring.num_free >= rx_buf_segs) {
         uint16_t head = q->ring.free_head;
         uint64_t gpa = q->bufs_gpa + (uint64_t) head * q->slot_size;
         struct vdrv_seg segs[VG_MAX_SEGS];
@@ -706,18 +742,19 @@ rx_refill(struct vg_queue *q)
 /* Copies up to 'len' bytes of the chain at 'head' (our own descriptors)
  * into 'dst'. */
 static size_t
-read_chain(const struct vg_queue *q, uint16_t head, uint32_t len,
-           uint8_t *dst, size_t room, bool *crossed)
+read_chain(const struct vg_device *dev, const struct vg_queue *q,
+           uint16_t head, uint32_t len, uint8_t *dst, size_t room,
+           bool *crossed)
 {
     size_t n = 0;
     uint16_t idx = head;
 
-    for (unsigned int i = 0; i < rx_buf_segs && len; i++) {
+    for (unsigned int i = 0; i < dev->cfg->rx_buf_segs && len; i++) {
         const struct vring_desc *d = &q->ring.desc[idx];
         size_t chunk = MIN(MIN(d->len, len), room - n);
 
-        *crossed |= spans_regions(d->addr, chunk);
-        memcpy(dst + n, hva_of(d->addr), chunk);
+        *crossed |= spans_regions(dev, d->addr, chunk);
+        memcpy(dst + n, hva_of(dev, d->addr), chunk);
         n += chunk;
         len -= chunk;
         idx = d->next;
@@ -727,85 +764,88 @@ read_chain(const struct vg_queue *q, uint16_t head, uint32_t len,
 
 /* Checks a generated frame: sequence number and byte pattern. */
 static void
-check_generated(const uint8_t *frame, size_t len)
+check_generated(struct vg_device *dev, const uint8_t *frame, size_t len)
 {
     uint32_t seq;
     uint16_t size;
 
     if (len < ETH_HEADER_LEN + 6) {
-        rx_gen_bad++;
+        dev->rx_gen_bad++;
         return;
     }
     memcpy(&seq, frame + ETH_HEADER_LEN, 4);
     memcpy(&size, frame + ETH_HEADER_LEN + 4, 2);
     seq = ntohl(seq);
     if (ntohs(size) != len) {
-        rx_gen_bad++;
+        dev->rx_gen_bad++;
         return;
     }
     for (size_t i = ETH_HEADER_LEN + 6; i < len; i++) {
         if (frame[i] != (uint8_t) (seq + i)) {
-            rx_gen_bad++;
+            dev->rx_gen_bad++;
             return;
         }
     }
-    rx_gen_ok++;
+    dev->rx_gen_ok++;
 }
 
-static int send_frame(unsigned int qp, const void *frame, size_t len);
+static int send_frame(struct vg_device *, unsigned int qp,
+                      const void *frame, size_t len);
 
 static void
-rx_deliver(unsigned int qp, const uint8_t *frame, size_t len)
+rx_deliver(struct vg_device *dev, unsigned int qp, const uint8_t *frame,
+           size_t len)
 {
-    struct vg_queue *q = &qps[qp].rx;
+    struct vg_queue *q = &dev->qps[qp].rx;
 
     q->packets++;
     q->bytes += len;
     if (len >= ETH_HEADER_LEN
         && ((const struct eth_header *) frame)->eth_type
            == htons(VG_GEN_ETHERTYPE)) {
-        check_generated(frame, len);
+        check_generated(dev, frame, len);
     }
-    if (n_kept < VG_MAX_KEPT) {
-        struct ds *s = &kept[n_kept++];
+    if (dev->n_kept < VG_MAX_KEPT) {
+        struct ds *s = &dev->kept[dev->n_kept++];
 
         ds_init(s);
         for (size_t i = 0; i < len; i++) {
             ds_put_format(s, "%02x", frame[i]);
         }
     }
-    if (echo) {
-        send_frame(qp, frame, len);
+    if (dev->echo) {
+        send_frame(dev, qp, frame, len);
     }
 }
 
 /* Takes every packet in receive queue 'qp' and only counts it: the fast
  * receiver of benchmarks, which polls instead of taking interrupts. */
 static void
-rx_sink(unsigned int qp)
+rx_sink(struct vg_device *dev, unsigned int qp)
 {
-    struct vg_queue *q = &qps[qp].rx;
+    struct vg_queue *q = &dev->qps[qp].rx;
     uint16_t id;
     uint32_t len;
 
     vdrv_disable_interrupts(&q->ring);
     while (vdrv_get_used(&q->ring, &id, &len)) {
         q->packets++;
-        q->bytes += len - hdr_size;
+        q->bytes += len - dev->hdr_size;
     }
-    rx_refill(q);
+    rx_refill(dev, q);
 }
 
 /* Takes every packet the back-end put into receive queue 'qp', then asks
  * for an interrupt for the next one. */
 static void
-rx_process(unsigned int qp)
+rx_process(struct vg_device *dev, unsigned int qp)
 {
-    static uint8_t buf[VG_MAX_PKT + 4096];
-    struct vg_queue *q = &qps[qp].rx;
+    uint8_t *buf = dev->rx_buf;
+    size_t hdr_size = dev->hdr_size;
+    struct vg_queue *q = &dev->qps[qp].rx;
 
-    if (sink) {
-        rx_sink(qp);
+    if (dev->sink) {
+        rx_sink(dev, qp);
         return;
     }
     do {
@@ -814,13 +854,13 @@ rx_process(unsigned int qp)
 
         vdrv_disable_interrupts(&q->ring);
         while (vdrv_get_used(&q->ring, &id, &len)) {
-            size_t room = sizeof buf;
+            size_t room = sizeof dev->rx_buf;
             bool crossed = false;
-            size_t n = read_chain(q, id, len, buf, room, &crossed);
+            size_t n = read_chain(dev, q, id, len, buf, room, &crossed);
             uint16_t n_bufs = 1;
 
             if (n < hdr_size || len > q->slot_size) {
-                rx_errors++;
+                dev->rx_errors++;
                 continue;
             }
             if (hdr_size == sizeof(struct virtio_net_hdr)) {
@@ -830,28 +870,31 @@ rx_process(unsigned int qp)
                 n_bufs = hdr.num_buffers;
                 if (!n_bufs
                     || (n_bufs > 1
-                        && !(features & BIT(VIRTIO_NET_F_MRG_RXBUF)))) {
-                    rx_errors++;
+                        && !(dev->features
+                             & BIT(VIRTIO_NET_F_MRG_RXBUF)))) {
+                    dev->rx_errors++;
                     continue;
                 }
             }
             for (uint16_t i = 1; i < n_bufs; i++) {
                 if (!vdrv_get_used(&q->ring, &id, &len)
                     || len > q->slot_size) {
-                    rx_errors++;
+                    dev->rx_errors++;
                     n = 0;
                     break;
                 }
-                n += read_chain(q, id, len, buf + n, room - n, &crossed);
+                n += read_chain(dev, q, id, len, buf + n, room - n,
+                                &crossed);
             }
-            rx_cross_region += crossed;
+            dev->rx_cross_region += crossed;
             if (n >= hdr_size) {
-                rx_deliver(qp, buf + hdr_size, n - hdr_size);
+                rx_deliver(dev, qp, buf + hdr_size, n - hdr_size);
             }
         }
-        rx_refill(q);
+        rx_refill(dev, q);
     } while (vdrv_enable_interrupts(&q->ring));
 }
+
 
 static void
 tx_reclaim(struct vg_queue *q)
@@ -867,16 +910,20 @@ tx_reclaim(struct vg_queue *q)
 /* Sends 'frame' on transmit queue 'qp', waiting up to a second for room.
  * Returns 0 or ENOBUFS. */
 static int
-send_frame(unsigned int qp, const void *frame, size_t len)
+send_frame(struct vg_device *dev, unsigned int qp, const void *frame,
+           size_t len)
 {
-    struct vg_queue *q = &qps[qp].tx;
+    enum vg_tx_mode tx_mode = dev->cfg->tx_mode;
+    uint32_t tx_seg_size = dev->cfg->tx_seg_size;
+    size_t hdr_size = dev->hdr_size;
+    struct vg_queue *q = &dev->qps[qp].tx;
     long long int deadline = time_msec() + 1000;
     struct vdrv_seg segs[VG_MAX_SEGS];
     unsigned int n_segs = 0;
     unsigned int n_descs;
 
-    if (len > VG_MAX_PKT || conn_fd < 0 || !started) {
-        tx_dropped++;
+    if (len > VG_MAX_PKT || dev->conn_fd < 0 || !dev->started) {
+        dev->tx_dropped++;
         return ENOBUFS;
     }
     if (tx_mode == VG_TX_CHAIN || tx_mode == VG_TX_INDIRECT) {
@@ -899,7 +946,7 @@ send_frame(unsigned int qp, const void *frame, size_t len)
             break;
         }
         if (time_msec() >= deadline) {
-            tx_dropped++;
+            dev->tx_dropped++;
             return ENOBUFS;
         }
         xnanosleep(100 * 1000);
@@ -911,7 +958,7 @@ send_frame(unsigned int qp, const void *frame, size_t len)
 
     memset(slot, 0, hdr_size);
     memcpy(slot + hdr_size, frame, len);
-    tx_cross_region += spans_regions(slot_gpa, hdr_size + len);
+    dev->tx_cross_region += spans_regions(dev, slot_gpa, hdr_size + len);
 
     if (tx_mode == VG_TX_SINGLE) {
         segs[n_segs++] = (struct vdrv_seg) { slot_gpa, hdr_size + len,
@@ -941,7 +988,7 @@ send_frame(unsigned int qp, const void *frame, size_t len)
         struct vring_desc *table = (struct vring_desc *)
             (q->tables_hva + (size_t) head * VG_MAX_SEGS * sizeof *table);
 
-        vdrv_add(&q->ring, segs, n_segs, table, gpa_of(table));
+        vdrv_add(&q->ring, segs, n_segs, table, gpa_of(dev, table));
     } else {
         vdrv_add(&q->ring, segs, n_segs, NULL, 0);
     }
@@ -954,10 +1001,13 @@ send_frame(unsigned int qp, const void *frame, size_t len)
 /* Connection life cycle. */
 
 static void
-init_queues(void)
+init_queues(struct vg_device *dev)
 {
-    for (unsigned int i = 0; i < n_qp; i++) {
-        struct vg_queue *queues[2] = { &qps[i].rx, &qps[i].tx };
+    uint32_t ring_size = dev->cfg->ring_size;
+
+    for (unsigned int i = 0; i < dev->cfg->n_qp; i++) {
+        struct vg_queue_pair *qp = &dev->qps[i];
+        struct vg_queue *queues[2] = { &qp->rx, &qp->tx };
 
         for (int j = 0; j < 2; j++) {
             struct vg_queue *q = queues[j];
@@ -972,73 +1022,77 @@ init_queues(void)
             }
         }
         /* Transmit completions are collected lazily, as DPDK does. */
-        vdrv_disable_interrupts(&qps[i].tx.ring);
+        vdrv_disable_interrupts(&qp->tx.ring);
     }
 }
 
 static void
-disconnect(const char *why)
+disconnect(struct vg_device *dev, const char *why)
 {
-    if (conn_fd >= 0) {
+    if (dev->conn_fd >= 0) {
         VLOG_INFO("back-end disconnected (%s)", why);
-        close(conn_fd);
-        conn_fd = -1;
-        started = false;
-        n_disconnects++;
+        close(dev->conn_fd);
+        dev->conn_fd = -1;
+        dev->started = false;
+        dev->n_disconnects++;
     }
 }
 
 static void
-start_rx(void)
+start_rx(struct vg_device *dev)
 {
-    for (unsigned int i = 0; started && i < n_qp; i++) {
-        rx_refill(&qps[i].rx);
-        rx_process(i);
+    for (unsigned int i = 0; dev->started && i < dev->cfg->n_qp; i++) {
+        rx_refill(dev, &dev->qps[i].rx);
+        rx_process(dev, i);
     }
 }
 
 static void
-accept_backend(void)
+accept_backend(struct vg_device *dev)
 {
-    int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    unsigned int n_qp = dev->cfg->n_qp;
+    int fd = accept4(dev->listen_fd, NULL, NULL,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
     int error;
 
     if (fd < 0) {
         return;
     }
-    conn_fd = fd;
-    error = setup_device();
-    if (!error && !manual_start) {
-        error = start_device();
+    dev->conn_fd = fd;
+    error = setup_device(dev);
+    if (!error && !dev->cfg->manual_start) {
+        error = start_device(dev);
     }
     if (error) {
         VLOG_WARN("setting up the back-end failed: %s",
                   ovs_retval_to_string(error));
-        disconnect("set-up failed");
+        disconnect(dev, "set-up failed");
         return;
     }
-    n_connects++;
+    dev->n_connects++;
     VLOG_INFO("back-end connected: features %#"PRIx64", protocol features %#"
-              PRIx64", %u queue pair%s%s", features, protocol_features, n_qp,
-              n_qp > 1 ? "s" : "", started ? "" : ", rings not started");
-    start_rx();
+              PRIx64", %u queue pair%s%s", dev->features,
+              dev->protocol_features, n_qp, n_qp > 1 ? "s" : "",
+              dev->started ? "" : ", rings not started");
+    start_rx(dev);
 }
 
 static void
-open_socket(void)
+open_socket(struct vg_device *dev)
 {
+    const char *socket_path = dev->cfg->socket_path;
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
     if (strlen(socket_path) >= sizeof sun.sun_path) {
         ovs_fatal(0, "%s: socket path too long", socket_path);
     }
     ovs_strlcpy(sun.sun_path, socket_path, sizeof sun.sun_path);
-    listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                       0);
+    dev->listen_fd = socket(AF_UNIX,
+                            SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     unlink(socket_path);
-    if (listen_fd < 0
-        || bind(listen_fd, (struct sockaddr *) &sun, sizeof sun)
-        || listen(listen_fd, 1)) {
+    if (dev->listen_fd < 0
+        || bind(dev->listen_fd, (struct sockaddr *) &sun, sizeof sun)
+        || listen(dev->listen_fd, 1)) {
         ovs_fatal(errno, "%s: cannot listen", socket_path);
     }
     fatal_signal_add_file_to_unlink(socket_path);
@@ -1046,78 +1100,88 @@ open_socket(void)
 
 /* A message from the back-end outside a request: only a close is normal. */
 static void
-conn_run(void)
+conn_run(struct vg_device *dev)
 {
     char byte;
-    ssize_t n = recv(conn_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    ssize_t n = recv(dev->conn_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
 
     if (n == 0) {
-        disconnect("closed by peer");
+        disconnect(dev, "closed by peer");
     } else if (n < 0 && errno != EAGAIN) {
-        disconnect(ovs_strerror(errno));
+        disconnect(dev, ovs_strerror(errno));
     } else if (n > 0) {
         VLOG_WARN("unexpected message from the back-end");
-        disconnect("protocol error");
+        disconnect(dev, "protocol error");
     }
 }
+
 
 int
 main(int argc, char *argv[])
 {
+    static struct vg_config cfg;
+    static struct vg_device dev = {
+        .listen_fd = -1,
+        .conn_fd = -1,
+        .mem_fd = -1,
+        .refill = true,
+    };
     struct unixctl_server *unixctl;
     bool exiting = false;
     int error;
 
     set_program_name(argv[0]);
     service_start(&argc, &argv);
-    parse_options(argc, argv);
+    parse_options(argc, argv, &cfg);
     fatal_ignore_sigpipe();
 
-    setup_memory();
-    init_queues();
-    open_socket();
+    dev.cfg = &cfg;
+    setup_memory(&dev);
+    init_queues(&dev);
+    open_socket(&dev);
 
     daemonize_start(false);
-    error = unixctl_server_create(unixctl_path, &unixctl);
+    error = unixctl_server_create(cfg.unixctl_path, &unixctl);
     if (error) {
         ovs_fatal(error, "cannot create unixctl server");
     }
-    register_commands();
+    register_commands(&dev);
     unixctl_command_register("exit", "", 0, 0, vg_exit, &exiting);
     daemonize_complete();
     VLOG_INFO("serving %s: %u queue pair%s, %zu bytes of guest memory in %u "
-              "region%s", socket_path, n_qp, n_qp > 1 ? "s" : "", mem_size,
-              n_regions, n_regions > 1 ? "s" : "");
+              "region%s", cfg.socket_path, cfg.n_qp, cfg.n_qp > 1 ? "s" : "",
+              dev.mem_size, cfg.n_regions, cfg.n_regions > 1 ? "s" : "");
 
     while (!exiting) {
-        if (conn_fd < 0) {
-            accept_backend();
+        if (dev.conn_fd < 0) {
+            accept_backend(&dev);
         } else {
-            conn_run();
+            conn_run(&dev);
         }
-        if (conn_fd >= 0 && started) {
-            for (unsigned int i = 0; i < n_qp; i++) {
+        if (dev.conn_fd >= 0 && dev.started) {
+            for (unsigned int i = 0; i < cfg.n_qp; i++) {
+                struct vg_queue *rxq = &dev.qps[i].rx;
                 uint64_t count;
 
-                if (read(qps[i].rx.call_fd, &count, sizeof count) > 0) {
-                    qps[i].rx.interrupts += count;
-                    rx_process(i);
-                } else if (sink) {
-                    rx_sink(i);
+                if (read(rxq->call_fd, &count, sizeof count) > 0) {
+                    rxq->interrupts += count;
+                    rx_process(&dev, i);
+                } else if (dev.sink) {
+                    rx_sink(&dev, i);
                 }
             }
-            if (sink) {
+            if (dev.sink) {
                 poll_immediate_wake();
             }
         }
         unixctl_server_run(unixctl);
 
-        if (conn_fd < 0) {
-            poll_fd_wait(listen_fd, POLLIN);
+        if (dev.conn_fd < 0) {
+            poll_fd_wait(dev.listen_fd, POLLIN);
         } else {
-            poll_fd_wait(conn_fd, POLLIN);
-            for (unsigned int i = 0; started && i < n_qp; i++) {
-                poll_fd_wait(qps[i].rx.call_fd, POLLIN);
+            poll_fd_wait(dev.conn_fd, POLLIN);
+            for (unsigned int i = 0; dev.started && i < cfg.n_qp; i++) {
+                poll_fd_wait(dev.qps[i].rx.call_fd, POLLIN);
             }
         }
         unixctl_server_wait(unixctl);
@@ -1142,15 +1206,15 @@ vg_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
 /* Builds a generated frame of 'len' bytes with sequence number 'seq'. */
 static void
-make_generated(uint8_t *frame, size_t len, const struct eth_addr *dst,
-               uint32_t seq)
+make_generated(const struct vg_device *dev, uint8_t *frame, size_t len,
+               const struct eth_addr *dst, uint32_t seq)
 {
     struct eth_header *eth = (struct eth_header *) frame;
     ovs_be32 seq_be = htonl(seq);
     ovs_be16 len_be = htons(len);
 
     eth->eth_dst = *dst;
-    eth->eth_src = guest_mac;
+    eth->eth_src = dev->cfg->guest_mac;
     eth->eth_type = htons(VG_GEN_ETHERTYPE);
     memcpy(frame + ETH_HEADER_LEN, &seq_be, 4);
     memcpy(frame + ETH_HEADER_LEN + 4, &len_be, 2);
@@ -1162,9 +1226,9 @@ make_generated(uint8_t *frame, size_t len, const struct eth_addr *dst,
 /* vhost-guest/send [--qp N] [--count N] [--size N] [--dst MAC] [HEX] */
 static void
 vg_send_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
-            void *aux OVS_UNUSED)
+            void *dev_)
 {
-    static uint32_t seq;
+    struct vg_device *dev = dev_;
     struct eth_addr dst = eth_addr_broadcast;
     struct dp_packet *packet = NULL;
     unsigned int qp = 0;
@@ -1179,7 +1243,7 @@ vg_send_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
         bool ok = true;
 
         if (!strcmp(opt, "--qp") && arg) {
-            ok = str_to_uint(arg, 10, &qp) && qp < n_qp;
+            ok = str_to_uint(arg, 10, &qp) && qp < dev->cfg->n_qp;
         } else if (!strcmp(opt, "--count") && arg) {
             ok = str_to_uint(arg, 10, &count);
         } else if (!strcmp(opt, "--size") && arg) {
@@ -1205,7 +1269,7 @@ vg_send_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
         }
         i++;
     }
-    if (conn_fd < 0) {
+    if (dev->conn_fd < 0) {
         unixctl_command_reply_error(conn, "back-end not connected");
         dp_packet_delete(packet);
         return;
@@ -1220,9 +1284,9 @@ vg_send_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
             data = dp_packet_data(packet);
             len = dp_packet_size(packet);
         } else {
-            make_generated(frame, size, &dst, seq++);
+            make_generated(dev, frame, size, &dst, dev->send_seq++);
         }
-        if (!send_frame(qp, data, len)) {
+        if (!send_frame(dev, qp, data, len)) {
             sent++;
         }
     }
@@ -1241,19 +1305,20 @@ vg_send_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
 /* vhost-guest/dump-rx [--clear]: received frames in hex, oldest first. */
 static void
 vg_dump_rx(struct unixctl_conn *conn, int argc, const char *argv[],
-           void *aux OVS_UNUSED)
+           void *dev_)
 {
+    struct vg_device *dev = dev_;
     bool clear = argc > 1 && !strcmp(argv[1], "--clear");
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    for (unsigned int i = 0; i < n_kept; i++) {
-        ds_put_format(&s, "%s\n", ds_cstr(&kept[i]));
+    for (unsigned int i = 0; i < dev->n_kept; i++) {
+        ds_put_format(&s, "%s\n", ds_cstr(&dev->kept[i]));
         if (clear) {
-            ds_destroy(&kept[i]);
+            ds_destroy(&dev->kept[i]);
         }
     }
     if (clear) {
-        n_kept = 0;
+        dev->n_kept = 0;
     }
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
@@ -1262,47 +1327,52 @@ vg_dump_rx(struct unixctl_conn *conn, int argc, const char *argv[],
 /* vhost-guest/stats: counters, one "name: value" per line. */
 static void
 vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
-         const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+         const char *argv[] OVS_UNUSED, void *dev_)
 {
+    const struct vg_device *dev = dev_;
     struct ds s = DS_EMPTY_INITIALIZER;
     uint64_t rx = 0, rx_bytes = 0, tx = 0, tx_bytes = 0, kicks = 0;
     uint64_t bad_used = 0, interrupts = 0;
 
-    for (unsigned int i = 0; i < n_qp; i++) {
-        rx += qps[i].rx.packets;
-        rx_bytes += qps[i].rx.bytes;
-        tx += qps[i].tx.packets;
-        tx_bytes += qps[i].tx.bytes;
-        kicks += qps[i].rx.kicks + qps[i].tx.kicks;
-        interrupts += qps[i].rx.interrupts;
-        bad_used += qps[i].rx.ring.bad_used_id + qps[i].tx.ring.bad_used_id;
+    for (unsigned int i = 0; i < dev->cfg->n_qp; i++) {
+        const struct vg_queue_pair *qp = &dev->qps[i];
+
+        rx += qp->rx.packets;
+        rx_bytes += qp->rx.bytes;
+        tx += qp->tx.packets;
+        tx_bytes += qp->tx.bytes;
+        kicks += qp->rx.kicks + qp->tx.kicks;
+        interrupts += qp->rx.interrupts;
+        bad_used += qp->rx.ring.bad_used_id + qp->tx.ring.bad_used_id;
     }
-    ds_put_format(&s, "connected: %s\n", conn_fd >= 0 ? "yes" : "no");
-    ds_put_format(&s, "started: %s\n", started ? "yes" : "no");
-    ds_put_format(&s, "connects: %"PRIu64"\n", n_connects);
-    ds_put_format(&s, "disconnects: %"PRIu64"\n", n_disconnects);
-    ds_put_format(&s, "features: %#"PRIx64"\n", features);
-    ds_put_format(&s, "protocol_features: %#"PRIx64"\n", protocol_features);
+    ds_put_format(&s, "connected: %s\n", dev->conn_fd >= 0 ? "yes" : "no");
+    ds_put_format(&s, "started: %s\n", dev->started ? "yes" : "no");
+    ds_put_format(&s, "connects: %"PRIu64"\n", dev->n_connects);
+    ds_put_format(&s, "disconnects: %"PRIu64"\n", dev->n_disconnects);
+    ds_put_format(&s, "features: %#"PRIx64"\n", dev->features);
+    ds_put_format(&s, "protocol_features: %#"PRIx64"\n",
+                  dev->protocol_features);
     ds_put_format(&s, "rx_packets: %"PRIu64"\n", rx);
     ds_put_format(&s, "rx_bytes: %"PRIu64"\n", rx_bytes);
-    ds_put_format(&s, "rx_generated_ok: %"PRIu64"\n", rx_gen_ok);
-    ds_put_format(&s, "rx_generated_bad: %"PRIu64"\n", rx_gen_bad);
-    ds_put_format(&s, "rx_errors: %"PRIu64"\n", rx_errors);
+    ds_put_format(&s, "rx_generated_ok: %"PRIu64"\n", dev->rx_gen_ok);
+    ds_put_format(&s, "rx_generated_bad: %"PRIu64"\n", dev->rx_gen_bad);
+    ds_put_format(&s, "rx_errors: %"PRIu64"\n", dev->rx_errors);
     ds_put_format(&s, "rx_interrupts: %"PRIu64"\n", interrupts);
     ds_put_format(&s, "tx_packets: %"PRIu64"\n", tx);
     ds_put_format(&s, "tx_bytes: %"PRIu64"\n", tx_bytes);
-    ds_put_format(&s, "tx_dropped: %"PRIu64"\n", tx_dropped);
+    ds_put_format(&s, "tx_dropped: %"PRIu64"\n", dev->tx_dropped);
     ds_put_format(&s, "kicks: %"PRIu64"\n", kicks);
     ds_put_format(&s, "bad_used_ids: %"PRIu64"\n", bad_used);
-    ds_put_format(&s, "refused_requests: %"PRIu64"\n", backend_nacks);
-    ds_put_format(&s, "rx_cross_region: %"PRIu64"\n", rx_cross_region);
-    ds_put_format(&s, "tx_cross_region: %"PRIu64"\n", tx_cross_region);
-    for (unsigned int i = 0; i < n_qp; i++) {
+    ds_put_format(&s, "refused_requests: %"PRIu64"\n", dev->backend_nacks);
+    ds_put_format(&s, "rx_cross_region: %"PRIu64"\n", dev->rx_cross_region);
+    ds_put_format(&s, "tx_cross_region: %"PRIu64"\n", dev->tx_cross_region);
+    for (unsigned int i = 0; i < dev->cfg->n_qp; i++) {
         ds_put_format(&s, "qp%u_rx_packets: %"PRIu64"\n", i,
-                      qps[i].rx.packets);
+                      dev->qps[i].rx.packets);
         ds_put_format(&s, "qp%u_tx_packets: %"PRIu64"\n", i,
-                      qps[i].tx.packets);
+                      dev->qps[i].tx.packets);
     }
+
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -1323,9 +1393,11 @@ parse_on_off(const char *s, bool *value)
 /* vhost-guest/echo on|off: send every received frame back. */
 static void
 vg_echo(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
-        void *aux OVS_UNUSED)
+        void *dev_)
 {
-    if (!parse_on_off(argv[1], &echo)) {
+    struct vg_device *dev = dev_;
+
+    if (!parse_on_off(argv[1], &dev->echo)) {
         unixctl_command_reply_error(conn, "expected on or off");
         return;
     }
@@ -1335,14 +1407,16 @@ vg_echo(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
 /* vhost-guest/refill on|off: whether to keep giving receive buffers. */
 static void
 vg_refill(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
-          void *aux OVS_UNUSED)
+          void *dev_)
 {
-    if (!parse_on_off(argv[1], &refill)) {
+    struct vg_device *dev = dev_;
+
+    if (!parse_on_off(argv[1], &dev->refill)) {
         unixctl_command_reply_error(conn, "expected on or off");
         return;
     }
-    if (refill && conn_fd >= 0) {
-        start_rx();
+    if (dev->refill && dev->conn_fd >= 0) {
+        start_rx(dev);
     }
     unixctl_command_reply(conn, NULL);
 }
@@ -1350,16 +1424,17 @@ vg_refill(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
 /* vhost-guest/set-vring-enable RING 0|1 */
 static void
 vg_set_vring_enable(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                    const char *argv[], void *aux OVS_UNUSED)
+                    const char *argv[], void *dev_)
 {
+    struct vg_device *dev = dev_;
     unsigned int ring, on;
 
-    if (!str_to_uint(argv[1], 10, &ring) || ring >= 2 * n_qp
+    if (!str_to_uint(argv[1], 10, &ring) || ring >= 2 * dev->cfg->n_qp
         || !str_to_uint(argv[2], 10, &on) || on > 1) {
         unixctl_command_reply_error(conn, "bad arguments");
-    } else if (conn_fd < 0) {
+    } else if (dev->conn_fd < 0) {
         unixctl_command_reply_error(conn, "back-end not connected");
-    } else if (request_state(VHOST_USER_SET_VRING_ENABLE, ring, on)) {
+    } else if (request_state(dev, VHOST_USER_SET_VRING_ENABLE, ring, on)) {
         unixctl_command_reply_error(conn, "request failed");
     } else {
         unixctl_command_reply(conn, NULL);
@@ -1369,25 +1444,27 @@ vg_set_vring_enable(struct unixctl_conn *conn, int argc OVS_UNUSED,
 /* vhost-guest/disconnect: drop the back-end (it will reconnect). */
 static void
 vg_disconnect(struct unixctl_conn *conn, int argc OVS_UNUSED,
-              const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+              const char *argv[] OVS_UNUSED, void *dev)
 {
-    disconnect("asked to");
+    disconnect(dev, "asked to");
     unixctl_command_reply(conn, NULL);
 }
 
 /* vhost-guest/start: start the rings (after --manual-start or stop). */
 static void
 vg_start(struct unixctl_conn *conn, int argc OVS_UNUSED,
-         const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+         const char *argv[] OVS_UNUSED, void *dev_)
 {
-    if (conn_fd < 0 || started) {
-        unixctl_command_reply_error(conn, conn_fd < 0
+    struct vg_device *dev = dev_;
+
+    if (dev->conn_fd < 0 || dev->started) {
+        unixctl_command_reply_error(conn, dev->conn_fd < 0
                                     ? "back-end not connected"
                                     : "already started");
-    } else if (start_device()) {
+    } else if (start_device(dev)) {
         unixctl_command_reply_error(conn, "start failed");
     } else {
-        start_rx();
+        start_rx(dev);
         unixctl_command_reply(conn, NULL);
     }
 }
@@ -1395,11 +1472,13 @@ vg_start(struct unixctl_conn *conn, int argc OVS_UNUSED,
 /* vhost-guest/stop: stop the rings, as an unloading guest driver does. */
 static void
 vg_stop(struct unixctl_conn *conn, int argc OVS_UNUSED,
-        const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+        const char *argv[] OVS_UNUSED, void *dev_)
 {
-    if (conn_fd < 0 || !started) {
+    struct vg_device *dev = dev_;
+
+    if (dev->conn_fd < 0 || !dev->started) {
         unixctl_command_reply_error(conn, "not started");
-    } else if (stop_device()) {
+    } else if (stop_device(dev)) {
         unixctl_command_reply_error(conn, "stop failed");
     } else {
         unixctl_command_reply(conn, NULL);
@@ -1410,8 +1489,9 @@ vg_stop(struct unixctl_conn *conn, int argc OVS_UNUSED,
  * for a reply, and prints the reply's payload in hex. */
 static void
 vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
-               void *aux OVS_UNUSED)
+               void *dev_)
 {
+    struct vg_device *dev = dev_;
     unsigned int request_code;
     struct vhu_msg msg, reply;
     size_t len = argc > 2 ? strlen(argv[2]) / 2 : 0;
@@ -1422,7 +1502,7 @@ vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
         unixctl_command_reply_error(conn, "bad arguments");
         return;
     }
-    if (conn_fd < 0) {
+    if (dev->conn_fd < 0) {
         unixctl_command_reply_error(conn, "back-end not connected");
         return;
     }
@@ -1437,9 +1517,9 @@ vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
         }
     }
     msg.hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
-    error = vhu_msg_send(conn_fd, &msg);
+    error = vhu_msg_send(dev->conn_fd, &msg);
     if (!error) {
-        error = recv_reply(&reply);
+        error = recv_reply(dev, &reply);
     }
     if (error) {
         unixctl_command_reply_error(conn, ovs_retval_to_string(error));
@@ -1460,14 +1540,16 @@ vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
  * benchmarks. */
 static void
 vg_sink(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
-        void *aux OVS_UNUSED)
+        void *dev_)
 {
-    if (!parse_on_off(argv[1], &sink)) {
+    struct vg_device *dev = dev_;
+
+    if (!parse_on_off(argv[1], &dev->sink)) {
         unixctl_command_reply_error(conn, "expected on or off");
         return;
     }
-    if (!sink && conn_fd >= 0) {
-        start_rx();
+    if (!dev->sink && dev->conn_fd >= 0) {
+        start_rx(dev);
     }
     unixctl_command_reply(conn, NULL);
 }
@@ -1480,8 +1562,11 @@ vg_sink(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
  * back, with no drops.  Replies with the counts and rates. */
 static void
 vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
-         void *aux OVS_UNUSED)
+         void *dev_)
 {
+    struct vg_device *dev = dev_;
+    uint32_t ring_size = dev->cfg->ring_size;
+    size_t hdr_size = dev->hdr_size;
     struct eth_addr dst = eth_addr_broadcast;
     unsigned int qp = 0, size = 64, seconds, window = 0;
     uint64_t sent = 0, received = 0;
@@ -1491,7 +1576,7 @@ vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
         bool ok = false;
 
         if (!strcmp(argv[i], "--qp")) {
-            ok = str_to_uint(argv[i + 1], 10, &qp) && qp < n_qp;
+            ok = str_to_uint(argv[i + 1], 10, &qp) && qp < dev->cfg->n_qp;
         } else if (!strcmp(argv[i], "--size")) {
             ok = (str_to_uint(argv[i + 1], 10, &size)
                   && size >= ETH_HEADER_LEN + 6 && size <= 9000);
@@ -1511,19 +1596,19 @@ vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
         unixctl_command_reply_error(conn, "SECONDS must be 1 to 600");
         return;
     }
-    if (conn_fd < 0 || !started) {
+    if (dev->conn_fd < 0 || !dev->started) {
         unixctl_command_reply_error(conn, "back-end not connected");
         return;
     }
 
     /* Every slot holds the frame, so sending is only posting descriptors. */
-    struct vg_queue *q = &qps[qp].tx;
-    struct vg_queue *rxq = &qps[qp].rx;
+    struct vg_queue *q = &dev->qps[qp].tx;
+    struct vg_queue *rxq = &dev->qps[qp].rx;
     for (uint32_t slot = 0; slot < ring_size; slot++) {
         uint8_t *p = q->bufs_hva + (size_t) slot * q->slot_size;
 
         memset(p, 0, hdr_size);
-        make_generated(p + hdr_size, size, &dst, slot);
+        make_generated(dev, p + hdr_size, size, &dst, slot);
     }
     vdrv_disable_interrupts(&rxq->ring);
 
@@ -1538,7 +1623,7 @@ vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
                 while (vdrv_get_used(&rxq->ring, &id, &len)) {
                     received++;
                 }
-                rx_refill(rxq);
+                rx_refill(dev, rxq);
             }
             tx_reclaim(q);
             while (q->ring.num_free
@@ -1560,7 +1645,7 @@ vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
     q->bytes += sent * size;
     rxq->packets += received;
     rxq->bytes += received * size;
-    if (!sink) {
+    if (!dev->sink) {
         vdrv_enable_interrupts(&rxq->ring);
     }
 
@@ -1576,48 +1661,54 @@ vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
 /* vhost-guest/clear-stats */
 static void
 vg_clear_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
-               const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+               const char *argv[] OVS_UNUSED, void *dev_)
 {
-    for (unsigned int i = 0; i < n_qp; i++) {
-        qps[i].rx.packets = qps[i].rx.bytes = qps[i].rx.kicks = 0;
-        qps[i].tx.packets = qps[i].tx.bytes = qps[i].tx.kicks = 0;
-        qps[i].rx.interrupts = 0;
+    struct vg_device *dev = dev_;
+
+    for (unsigned int i = 0; i < dev->cfg->n_qp; i++) {
+        struct vg_queue_pair *qp = &dev->qps[i];
+
+        qp->rx.packets = qp->rx.bytes = qp->rx.kicks = 0;
+        qp->tx.packets = qp->tx.bytes = qp->tx.kicks = 0;
+        qp->rx.interrupts = 0;
     }
-    rx_gen_ok = rx_gen_bad = rx_errors = tx_dropped = 0;
-    rx_cross_region = tx_cross_region = 0;
+    dev->rx_gen_ok = dev->rx_gen_bad = dev->rx_errors = dev->tx_dropped = 0;
+    dev->rx_cross_region = dev->tx_cross_region = 0;
     unixctl_command_reply(conn, NULL);
 }
 
+/* Registers the vhost-guest/ commands, each of which works on 'dev'. */
 static void
-register_commands(void)
+register_commands(struct vg_device *dev)
 {
     unixctl_command_register("vhost-guest/send",
                              "[--qp N] [--count N] [--size N] [--dst MAC] "
-                             "[HEX]", 0, 9, vg_send_cmd, NULL);
+                             "[HEX]", 0, 9, vg_send_cmd, dev);
     unixctl_command_register("vhost-guest/dump-rx", "[--clear]", 0, 1,
-                             vg_dump_rx, NULL);
-    unixctl_command_register("vhost-guest/stats", "", 0, 0, vg_stats, NULL);
+                             vg_dump_rx, dev);
+    unixctl_command_register("vhost-guest/stats", "", 0, 0, vg_stats, dev);
     unixctl_command_register("vhost-guest/echo", "on|off", 1, 1, vg_echo,
-                             NULL);
+                             dev);
     unixctl_command_register("vhost-guest/refill", "on|off", 1, 1,
-                             vg_refill, NULL);
+                             vg_refill, dev);
     unixctl_command_register("vhost-guest/set-vring-enable", "RING 0|1", 2,
-                             2, vg_set_vring_enable, NULL);
+                             2, vg_set_vring_enable, dev);
     unixctl_command_register("vhost-guest/disconnect", "", 0, 0,
-                             vg_disconnect, NULL);
+                             vg_disconnect, dev);
     unixctl_command_register("vhost-guest/clear-stats", "", 0, 0,
-                             vg_clear_stats, NULL);
-    unixctl_command_register("vhost-guest/start", "", 0, 0, vg_start, NULL);
+                             vg_clear_stats, dev);
+    unixctl_command_register("vhost-guest/start", "", 0, 0, vg_start, dev);
     unixctl_command_register("vhost-guest/sink", "on|off", 1, 1, vg_sink,
-                             NULL);
+                             dev);
     unixctl_command_register("vhost-guest/blast",
                              "[--qp N] [--size N] [--dst MAC] [--window N] "
-                             "SECONDS", 1, 9, vg_blast, NULL);
-    unixctl_command_register("vhost-guest/stop", "", 0, 0, vg_stop, NULL);
+                             "SECONDS", 1, 9, vg_blast, dev);
+    unixctl_command_register("vhost-guest/stop", "", 0, 0, vg_stop, dev);
     unixctl_command_register("vhost-guest/raw-request",
                              "REQUEST [PAYLOAD-HEX]", 1, 2, vg_raw_request,
-                             NULL);
+                             dev);
 }
+
 
 /* Options. */
 
@@ -1668,8 +1759,9 @@ parse_uint_option(const char *name, const char *s, unsigned int min,
     return value;
 }
 
+/* Parses the command line into '*cfg', which starts from the defaults. */
 static void
-parse_options(int argc, char *argv[])
+parse_options(int argc, char *argv[], struct vg_config *cfg)
 {
     enum {
         OPT_SOCKET = UCHAR_MAX + 1,
@@ -1712,6 +1804,17 @@ parse_options(int argc, char *argv[])
     };
     char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
 
+    *cfg = (struct vg_config) {
+        .n_qp = 1,
+        .ring_size = 256,
+        .rx_buf_size = 2048,
+        .rx_buf_segs = 1,
+        .tx_mode = VG_TX_SINGLE,
+        .tx_seg_size = 64,
+        .n_regions = 1,
+        .guest_mac = ETH_ADDR_C(02, 00, 00, 00, 00, 01),
+    };
+
     for (;;) {
         int c = getopt_long(argc, argv, short_options, long_options, NULL);
 
@@ -1720,70 +1823,73 @@ parse_options(int argc, char *argv[])
         }
         switch (c) {
         case OPT_SOCKET:
-            socket_path = optarg;
+            cfg->socket_path = optarg;
             break;
         case OPT_UNIXCTL:
-            unixctl_path = optarg;
+            cfg->unixctl_path = optarg;
             break;
         case OPT_QUEUES:
-            n_qp = parse_uint_option("queues", optarg, 1, 8);
+            cfg->n_qp = parse_uint_option("queues", optarg, 1, 8);
             break;
         case OPT_RING_SIZE:
-            ring_size = parse_uint_option("ring-size", optarg, 2, 32768);
-            if (ring_size & (ring_size - 1)) {
+            cfg->ring_size = parse_uint_option("ring-size", optarg, 2, 32768);
+            if (cfg->ring_size & (cfg->ring_size - 1)) {
                 ovs_fatal(0, "--ring-size must be a power of 2");
             }
             break;
         case OPT_RX_BUF_SIZE:
-            rx_buf_size = parse_uint_option("rx-buf-size", optarg, 16,
-                                            VG_MAX_PKT);
+            cfg->rx_buf_size = parse_uint_option("rx-buf-size", optarg, 16,
+                                                 VG_MAX_PKT);
             break;
         case OPT_RX_BUF_SEGS:
-            rx_buf_segs = parse_uint_option("rx-buf-segs", optarg, 1,
-                                            VG_MAX_SEGS);
+            cfg->rx_buf_segs = parse_uint_option("rx-buf-segs", optarg, 1,
+                                                 VG_MAX_SEGS);
             break;
         case OPT_TX_MODE:
             if (!strcmp(optarg, "single")) {
-                tx_mode = VG_TX_SINGLE;
+                cfg->tx_mode = VG_TX_SINGLE;
             } else if (!strcmp(optarg, "split")) {
-                tx_mode = VG_TX_SPLIT;
+                cfg->tx_mode = VG_TX_SPLIT;
             } else if (!strncmp(optarg, "chain", 5)
                        || !strncmp(optarg, "indirect", 8)) {
                 const char *eq = strchr(optarg, '=');
 
-                tx_mode = optarg[0] == 'c' ? VG_TX_CHAIN : VG_TX_INDIRECT;
+                cfg->tx_mode = (optarg[0] == 'c'
+                                ? VG_TX_CHAIN
+                                : VG_TX_INDIRECT);
                 if (eq) {
-                    tx_seg_size = parse_uint_option("tx-mode", eq + 1, 1,
-                                                    VG_MAX_PKT);
+                    cfg->tx_seg_size = parse_uint_option("tx-mode", eq + 1,
+                                                         1, VG_MAX_PKT);
                 }
+
             } else {
                 ovs_fatal(0, "--tx-mode: \"%s\" is not single, split, "
                           "chain[=SIZE] or indirect[=SIZE]", optarg);
             }
             break;
         case OPT_REGIONS:
-            n_regions = parse_uint_option("regions", optarg, 1, 4);
+            cfg->n_regions = parse_uint_option("regions", optarg, 1, 4);
             break;
         case OPT_MEM_SLOTS:
-            use_mem_slots = true;
+            cfg->use_mem_slots = true;
             break;
         case OPT_NO:
-            features_off |= parse_feature_list(optarg);
+            cfg->features_off |= parse_feature_list(optarg);
             break;
         case OPT_NO_PROTOCOL_FEATURES:
-            no_protocol_features = true;
+            cfg->no_protocol_features = true;
             break;
         case OPT_MTU:
-            guest_mtu = parse_uint_option("mtu", optarg, 68, 65535);
+            cfg->guest_mtu = parse_uint_option("mtu", optarg, 68, 65535);
             break;
         case OPT_MAC:
-            if (!eth_addr_from_string(optarg, &guest_mac)) {
+            if (!eth_addr_from_string(optarg, &cfg->guest_mac)) {
                 ovs_fatal(0, "--mac: \"%s\" is not an Ethernet address",
                           optarg);
             }
             break;
         case OPT_MANUAL_START:
-            manual_start = true;
+            cfg->manual_start = true;
             break;
         case 'h':
             usage();
@@ -1800,7 +1906,7 @@ parse_options(int argc, char *argv[])
     }
     free(short_options);
 
-    if (!socket_path) {
+    if (!cfg->socket_path) {
         ovs_fatal(0, "--socket is required (try --help)");
     }
 }
