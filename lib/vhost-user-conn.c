@@ -167,7 +167,9 @@ vhu_conn_appeared(struct vhu_conn *conn, const struct inotify_event *ev,
         || !ev->len || strcmp(ev->name, name)) {
         return false;
     }
-    if (conn->next_attempt > now && !conn->n_early_ends) {
+    /* Even during a backoff: a new socket is the peer's own work, and our
+     * reconnection may have raced with the old one going away. */
+    if (conn->next_attempt > now) {
         conn->next_attempt = now;
     }
     return true;

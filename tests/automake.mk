@@ -25,7 +25,8 @@ TESTSUITE_AT = \
 	tests/reconnect.at \
 	tests/dpdk.at \
 	tests/qemu.at \
-	tests/unixctl.at
+	tests/unixctl.at \
+	tests/hostile.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	$(srcdir)/tests/package.m4
@@ -143,14 +144,14 @@ FUZZ_CC = clang
 SANITIZE_CFLAGS = -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_REPLAY = tests/fuzz/fuzz-replay
-FUZZ_REPLAY_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-vhost-user.c \
+FUZZ_REPLAY_SRCS = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-vhost-user.c \
 	$(filter %.c,$(lib_libvhu_la_SOURCES))
 EXTRA_DIST += tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-vhost-user.c
-$(FUZZ_REPLAY): $(addprefix $(top_srcdir)/,$(FUZZ_REPLAY_SOURCES)) \
+$(FUZZ_REPLAY): $(addprefix $(top_srcdir)/,$(FUZZ_REPLAY_SRCS)) \
 		$(filter %.h,$(addprefix $(top_srcdir)/,$(lib_libvhu_la_SOURCES)))
 	$(AM_V_CCLD)$(MKDIR_P) tests/fuzz && \
 	$(CC) $(SANITIZE_CFLAGS) -I$(top_srcdir)/lib -o $@ \
-	  $(addprefix $(top_srcdir)/,$(FUZZ_REPLAY_SOURCES))
+	  $(addprefix $(top_srcdir)/,$(FUZZ_REPLAY_SRCS))
 CLEANFILES += $(FUZZ_REPLAY)
 tests/fuzz/fuzz-vhost-user: $(top_srcdir)/tests/fuzz/fuzz-vhost-user.c \
 		$(lib_libvhu_la_SOURCES)

@@ -21,6 +21,8 @@ utilities_vhost_guest_CPPFLAGS = $(OVS_CPPFLAGS) -I$(top_srcdir)/utilities
 utilities_vhost_guest_CFLAGS = $(AM_CFLAGS)
 utilities_vhost_guest_SOURCES = \
 	utilities/vhost-guest.c \
+	utilities/vhost-guest.h \
+	utilities/vhost-guest-hostile.c \
 	utilities/virtio-driver.c \
 	utilities/virtio-driver.h
 utilities_vhost_guest_LDADD = lib/libvhu.la $(OVS_BUILDDIR)/lib/libopenvswitch.la

@@ -30,6 +30,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -57,125 +58,9 @@
 #include "vhost-user-proto.h"
 #include "virtio-defs.h"
 #include "virtio-driver.h"
+#include "vhost-guest.h"
 
 VLOG_DEFINE_THIS_MODULE(vhost_guest);
-
-#define BIT(N) (1ULL << (N))
-
-/* Guest-physical address of the first byte of guest memory.  Not 0, so that
- * a back-end mixing up address spaces gets caught. */
-#define VG_GPA_BASE 0x100000000ULL
-
-/* Largest packet we send or accept, virtio-net header excluded. */
-#define VG_MAX_PKT 65536
-
-/* Bytes of each transmit slot: header plus the largest frame. */
-#define VG_TX_SLOT (VG_MAX_PKT + 4096)
-
-/* Descriptors an indirect table (or a transmit chain) may have. */
-#define VG_MAX_SEGS 64
-
-/* Received packets kept for vhost-guest/dump-rx. */
-#define VG_MAX_KEPT 4096
-
-/* Ethertype of the frames that vhost-guest/send generates: a sequence
- * number and a byte pattern that the receiver checks. */
-#define VG_GEN_ETHERTYPE 0x88b5
-
-enum vg_tx_mode {
-    VG_TX_SINGLE,               /* Header and frame in one descriptor. */
-    VG_TX_SPLIT,                /* Header, then frame. */
-    VG_TX_CHAIN,                /* Header, then the frame in small pieces. */
-    VG_TX_INDIRECT,             /* As VG_TX_CHAIN, in an indirect table. */
-};
-
-/* Command-line settings. */
-struct vg_config {
-    char *socket_path;          /* --socket: the socket to serve. */
-    char *unixctl_path;         /* --unixctl, or NULL for the default. */
-    unsigned int n_qp;          /* Queue pairs. */
-    uint32_t ring_size;         /* Entries per ring. */
-    uint32_t rx_buf_size;       /* Bytes per receive descriptor. */
-    unsigned int rx_buf_segs;   /* Descriptors per receive buffer. */
-    enum vg_tx_mode tx_mode;
-    uint32_t tx_seg_size;       /* Bytes per piece in chains and tables. */
-    unsigned int n_regions;     /* Guest memory regions. */
-    bool use_mem_slots;         /* Send memory with ADD_MEM_REG. */
-    uint64_t features_off;      /* Features not to negotiate. */
-    bool no_protocol_features;  /* Legacy set-up. */
-    uint16_t guest_mtu;         /* MTU to tell the back-end, or 0. */
-    struct eth_addr guest_mac;  /* Source of generated frames. */
-    bool manual_start;          /* Start rings only on vhost-guest/start. */
-};
-
-/* One virtqueue and its share of guest memory. */
-struct vg_queue {
-    unsigned int index;         /* Virtqueue number. */
-    struct vdrv_ring ring;
-    uint8_t *ring_hva;
-    uint64_t ring_gpa;
-    uint8_t *bufs_hva;          /* Slot per descriptor head. */
-    uint64_t bufs_gpa;
-    size_t slot_size;
-    uint8_t *tables_hva;        /* Indirect table per head. */
-    uint64_t tables_gpa;
-    int kick_fd;
-    int call_fd;
-
-    uint64_t packets;
-    uint64_t bytes;
-    uint64_t kicks;
-    uint64_t interrupts;
-};
-
-struct vg_queue_pair {
-    struct vg_queue rx;         /* Virtqueue 2N: the back-end sends here. */
-    struct vg_queue tx;         /* Virtqueue 2N + 1. */
-};
-
-/* The guest: its device, guest memory and driver state. */
-struct vg_device {
-    const struct vg_config *cfg;  /* Command-line settings. */
-
-    int listen_fd;
-    int conn_fd;                /* Connected back-end, or -1. */
-    int mem_fd;
-    uint8_t *mem_hva;
-    size_t mem_size;
-    size_t region_starts[4];    /* Offsets where regions begin. */
-
-    uint64_t backend_features;
-    uint64_t features;          /* Negotiated. */
-    uint64_t protocol_features; /* Negotiated. */
-    size_t hdr_size;
-    struct vg_queue_pair qps[8];
-
-    bool echo;                  /* Send every received frame back. */
-    bool refill;                /* Keep giving receive buffers. */
-    bool sink;                  /* Poll receive rings, only count. */
-    bool started;               /* Rings started. */
-
-    /* Sequence number of the next frame that vhost-guest/send generates. */
-    uint32_t send_seq;
-
-    /* Received packets, for dump-rx. */
-    struct ds kept[VG_MAX_KEPT];
-    unsigned int n_kept;
-
-    /* Counters. */
-    uint64_t n_connects;
-    uint64_t n_disconnects;
-    uint64_t rx_gen_ok;
-    uint64_t rx_gen_bad;
-    uint64_t rx_errors;
-    uint64_t tx_dropped;
-    uint64_t backend_nacks;
-    uint64_t rx_cross_region;   /* Packets whose buffers span regions. */
-    uint64_t tx_cross_region;
-
-    /* Where rx_process() gathers a received packet. */
-    uint8_t rx_buf[VG_MAX_PKT + 4096];
-};
 
 static void parse_options(int argc, char *argv[], struct vg_config *);
 static void usage(void) OVS_NO_RETURN;
@@ -184,8 +69,8 @@ static unixctl_cb_func vg_exit;
 
 /* Guest memory. */
 
-static uint64_t
-gpa_of(const struct vg_device *dev, const void *hva)
+uint64_t
+vg_gpa_of(const struct vg_device *dev, const void *hva)
 {
     return VG_GPA_BASE + ((const uint8_t *) hva - dev->mem_hva);
 }
@@ -247,9 +132,17 @@ setup_memory(struct vg_device *dev)
     }
     dev->mem_size = ROUND_UP(offset, 2 * 1024 * 1024);
 
-    dev->mem_fd = memfd_create("vhost-guest", MFD_CLOEXEC);
+    /* Sealed against resizing, as QEMU's memfd backing is, unless a test
+     * wants to shrink it under the back-end (vhost-guest/truncate-memory). */
+    dev->mem_fd = memfd_create("vhost-guest",
+                               MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (dev->mem_fd < 0 || ftruncate(dev->mem_fd, dev->mem_size)) {
         ovs_fatal(errno, "cannot create guest memory");
+    }
+    if (!cfg->unsealed_memory
+        && fcntl(dev->mem_fd, F_ADD_SEALS,
+                 F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+        ovs_fatal(errno, "cannot seal guest memory");
     }
     dev->mem_hva = mmap(NULL, dev->mem_size, PROT_READ | PROT_WRITE,
                         MAP_SHARED, dev->mem_fd, 0);
@@ -262,7 +155,7 @@ setup_memory(struct vg_device *dev)
         struct vg_queue *q = queues[i].q;
 
         q->ring_hva = dev->mem_hva + offset;
-        q->ring_gpa = gpa_of(dev, q->ring_hva);
+        q->ring_gpa = vg_gpa_of(dev, q->ring_hva);
         offset += ring_bytes;
     }
     offset += 1024;
@@ -270,10 +163,10 @@ setup_memory(struct vg_device *dev)
         struct vg_queue *q = queues[i].q;
 
         q->bufs_hva = dev->mem_hva + offset;
-        q->bufs_gpa = gpa_of(dev, q->bufs_hva);
+        q->bufs_gpa = vg_gpa_of(dev, q->bufs_hva);
         offset += (size_t) cfg->ring_size * q->slot_size;
         q->tables_hva = dev->mem_hva + offset;
-        q->tables_gpa = gpa_of(dev, q->tables_hva);
+        q->tables_gpa = vg_gpa_of(dev, q->tables_hva);
         offset += tables;
     }
 
@@ -699,8 +592,8 @@ stop_device(struct vg_device *dev)
 
 /* The virtio-net driver. */
 
-static void
-kick(struct vg_queue *q)
+void
+vg_kick(struct vg_queue *q)
 {
     if (vdrv_publish(&q->ring)) {
         uint64_t one = 1;
@@ -726,8 +619,8 @@ rx_refill(struct vg_device *dev, struct vg_queue *q)
 
         for (unsigned int i = 0; i < rx_buf_segs; i++) {
             segs[i].gpa = gpa + (uint64_t) i * rx_buf_size;
-            segs[i].len = rx_buf_size;
-            segs[i].device_writes = true;
+            segs[i].len = dev->rx_buffers == VG_RX_EMPTY ? 0 : rx_buf_size;
+            segs[i].device_writes = dev->rx_buffers != VG_RX_READONLY;
         }
         if (vdrv_add(&q->ring, segs, rx_buf_segs, NULL, 0) < 0) {
             break;
@@ -735,7 +628,7 @@ rx_refill(struct vg_device *dev, struct vg_queue *q)
         added = true;
     }
     if (added) {
-        kick(q);
+        vg_kick(q);
     }
 }
 
@@ -940,7 +833,7 @@ send_frame(struct vg_device *dev, unsigned int qp, const void *frame,
 
     tx_reclaim(q);
     while (q->ring.num_free < n_descs) {
-        kick(q);
+        vg_kick(q);
         tx_reclaim(q);
         if (q->ring.num_free >= n_descs) {
             break;
@@ -988,11 +881,11 @@ send_frame(struct vg_device *dev, unsigned int qp, const void *frame,
         struct vring_desc *table = (struct vring_desc *)
             (q->tables_hva + (size_t) head * VG_MAX_SEGS * sizeof *table);
 
-        vdrv_add(&q->ring, segs, n_segs, table, gpa_of(dev, table));
+        vdrv_add(&q->ring, segs, n_segs, table, vg_gpa_of(dev, table));
     } else {
         vdrv_add(&q->ring, segs, n_segs, NULL, 0);
     }
-    kick(q);
+    vg_kick(q);
     q->packets++;
     q->bytes += len;
     return 0;
@@ -1495,12 +1388,20 @@ vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
     unsigned int request_code;
     struct vhu_msg msg, reply;
     size_t len = argc > 2 ? strlen(argv[2]) / 2 : 0;
+    int fd = -1;
     int error;
 
     if (!str_to_uint(argv[1], 10, &request_code)
         || len > sizeof msg.payload) {
         unixctl_command_reply_error(conn, "bad arguments");
         return;
+    }
+    if (argc > 3) {
+        fd = vg_make_fd(dev, argv[3]);
+        if (fd < 0) {
+            unixctl_command_reply_error(conn, "bad descriptor kind");
+            return;
+        }
     }
     if (dev->conn_fd < 0) {
         unixctl_command_reply_error(conn, "back-end not connected");
@@ -1517,7 +1418,14 @@ vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
         }
     }
     msg.hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
+    if (fd >= 0) {
+        msg.fds[0] = fd;
+        msg.n_fds = 1;
+    }
     error = vhu_msg_send(dev->conn_fd, &msg);
+    if (fd >= 0) {
+        close(fd);
+    }
     if (!error) {
         error = recv_reply(dev, &reply);
     }
@@ -1637,7 +1545,7 @@ vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
                 vdrv_add(&q->ring, &seg, 1, NULL, 0);
                 sent++;
             }
-            kick(q);
+            vg_kick(q);
         }
     } while (time_msec() < deadline);
     tx_reclaim(q);
@@ -1705,8 +1613,9 @@ register_commands(struct vg_device *dev)
                              "SECONDS", 1, 9, vg_blast, dev);
     unixctl_command_register("vhost-guest/stop", "", 0, 0, vg_stop, dev);
     unixctl_command_register("vhost-guest/raw-request",
-                             "REQUEST [PAYLOAD-HEX]", 1, 2, vg_raw_request,
-                             dev);
+                             "REQUEST [PAYLOAD-HEX [FD-KIND]]", 1, 3,
+                             vg_raw_request, dev);
+    vg_hostile_register(dev);
 }
 
 
@@ -1778,6 +1687,7 @@ parse_options(int argc, char *argv[], struct vg_config *cfg)
         OPT_MTU,
         OPT_MAC,
         OPT_MANUAL_START,
+        OPT_UNSEALED_MEMORY,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
     };
@@ -1797,6 +1707,7 @@ parse_options(int argc, char *argv[], struct vg_config *cfg)
         {"mtu", required_argument, NULL, OPT_MTU},
         {"mac", required_argument, NULL, OPT_MAC},
         {"manual-start", no_argument, NULL, OPT_MANUAL_START},
+        {"unsealed-memory", no_argument, NULL, OPT_UNSEALED_MEMORY},
         {"help", no_argument, NULL, 'h'},
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
@@ -1891,6 +1802,9 @@ parse_options(int argc, char *argv[], struct vg_config *cfg)
         case OPT_MANUAL_START:
             cfg->manual_start = true;
             break;
+        case OPT_UNSEALED_MEMORY:
+            cfg->unsealed_memory = true;
+            break;
         case 'h':
             usage();
 
@@ -1935,6 +1849,8 @@ usage(void)
            "  --mac=MAC             source of generated frames\n"
            "  --manual-start        negotiate, but start the rings only on\n"
            "                        vhost-guest/start\n"
+           "  --unsealed-memory     do not seal guest memory against\n"
+           "                        resizing (for truncate-memory)\n"
            "  --unixctl=SOCKET      control socket (default: by pid)\n"
            "\nCommands (ovs-appctl -t SOCKET COMMAND):\n"
            "  vhost-guest/send [--qp N] [--count N] [--size N] [--dst MAC] "
@@ -1950,8 +1866,14 @@ usage(void)
            "[--window N] SECONDS\n"
            "  vhost-guest/start\n"
            "  vhost-guest/stop\n"
-           "  vhost-guest/raw-request REQUEST [PAYLOAD-HEX]\n"
-           "  vhost-guest/disconnect\n",
+           "  vhost-guest/raw-request REQUEST [PAYLOAD-HEX [FD-KIND]]\n"
+           "  vhost-guest/disconnect\n"
+           "\nHostile commands (vhost-guest-hostile.c):\n"
+           "  vhost-guest/truncate-memory BYTES\n"
+           "  vhost-guest/rx-buffers normal|readonly|empty\n"
+           "  vhost-guest/tx-hostile KIND\n"
+           "  vhost-guest/raw-bytes HEX\n"
+           "FD-KIND is eventfd, memfd, pipe, file or socket.\n",
            program_name, program_name);
     daemon_usage();
     vlog_usage();

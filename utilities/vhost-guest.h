@@ -1,0 +1,162 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef VHOST_GUEST_H
+#define VHOST_GUEST_H 1
+
+/* vhost-guest's device, shared by its driver (vhost-guest.c) and its
+ * hostile modes (vhost-guest-hostile.c). */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "packets.h"
+#include "virtio-driver.h"
+
+#define BIT(N) (1ULL << (N))
+
+/* Guest-physical address of the first byte of guest memory.  Not 0, so that
+ * a back-end mixing up address spaces gets caught. */
+#define VG_GPA_BASE 0x100000000ULL
+
+/* Largest packet we send or accept, virtio-net header excluded. */
+#define VG_MAX_PKT 65536
+
+/* Bytes of each transmit slot: header plus the largest frame. */
+#define VG_TX_SLOT (VG_MAX_PKT + 4096)
+
+/* Descriptors an indirect table (or a transmit chain) may have. */
+#define VG_MAX_SEGS 64
+
+/* Received packets kept for vhost-guest/dump-rx. */
+#define VG_MAX_KEPT 4096
+
+/* Ethertype of the frames that vhost-guest/send generates: a sequence
+ * number and a byte pattern that the receiver checks. */
+#define VG_GEN_ETHERTYPE 0x88b5
+
+enum vg_tx_mode {
+    VG_TX_SINGLE,               /* Header and frame in one descriptor. */
+    VG_TX_SPLIT,                /* Header, then frame. */
+    VG_TX_CHAIN,                /* Header, then the frame in small pieces. */
+    VG_TX_INDIRECT,             /* As VG_TX_CHAIN, in an indirect table. */
+};
+
+/* Command-line settings. */
+struct vg_config {
+    char *socket_path;          /* --socket: the socket to serve. */
+    char *unixctl_path;         /* --unixctl, or NULL for the default. */
+    unsigned int n_qp;          /* Queue pairs. */
+    uint32_t ring_size;         /* Entries per ring. */
+    uint32_t rx_buf_size;       /* Bytes per receive descriptor. */
+    unsigned int rx_buf_segs;   /* Descriptors per receive buffer. */
+    enum vg_tx_mode tx_mode;
+    uint32_t tx_seg_size;       /* Bytes per piece in chains and tables. */
+    unsigned int n_regions;     /* Guest memory regions. */
+    bool use_mem_slots;         /* Send memory with ADD_MEM_REG. */
+    uint64_t features_off;      /* Features not to negotiate. */
+    bool no_protocol_features;  /* Legacy set-up. */
+    uint16_t guest_mtu;         /* MTU to tell the back-end, or 0. */
+    struct eth_addr guest_mac;  /* Source of generated frames. */
+    bool manual_start;          /* Start rings only on vhost-guest/start. */
+    bool unsealed_memory;       /* Leave guest memory shrinkable. */
+};
+
+/* What receive buffers the driver posts (vhost-guest/rx-buffers). */
+enum vg_rx_buffers {
+    VG_RX_NORMAL,               /* Device-writable, of --rx-buf-size. */
+    VG_RX_READONLY,             /* Not marked device-writable. */
+    VG_RX_EMPTY,                /* Of zero bytes. */
+};
+
+/* One virtqueue and its share of guest memory. */
+struct vg_queue {
+    unsigned int index;         /* Virtqueue number. */
+    struct vdrv_ring ring;
+    uint8_t *ring_hva;
+    uint64_t ring_gpa;
+    uint8_t *bufs_hva;          /* Slot per descriptor head. */
+    uint64_t bufs_gpa;
+    size_t slot_size;
+    uint8_t *tables_hva;        /* Indirect table per head. */
+    uint64_t tables_gpa;
+    int kick_fd;
+    int call_fd;
+
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t kicks;
+    uint64_t interrupts;
+};
+
+struct vg_queue_pair {
+    struct vg_queue rx;         /* Virtqueue 2N: the back-end sends here. */
+    struct vg_queue tx;         /* Virtqueue 2N + 1. */
+};
+
+/* The guest: its device, guest memory and driver state. */
+struct vg_device {
+    const struct vg_config *cfg;  /* Command-line settings. */
+
+    int listen_fd;
+    int conn_fd;                /* Connected back-end, or -1. */
+    int mem_fd;
+    uint8_t *mem_hva;
+    size_t mem_size;
+    size_t region_starts[4];    /* Offsets where regions begin. */
+
+    uint64_t backend_features;
+    uint64_t features;          /* Negotiated. */
+    uint64_t protocol_features; /* Negotiated. */
+    size_t hdr_size;
+    struct vg_queue_pair qps[8];
+
+    bool echo;                  /* Send every received frame back. */
+    bool refill;                /* Keep giving receive buffers. */
+    bool sink;                  /* Poll receive rings, only count. */
+    bool started;               /* Rings started. */
+    enum vg_rx_buffers rx_buffers;
+
+    /* Sequence number of the next frame that vhost-guest/send generates. */
+    uint32_t send_seq;
+
+    /* Received packets, for dump-rx. */
+    struct ds kept[VG_MAX_KEPT];
+    unsigned int n_kept;
+
+    /* Counters. */
+    uint64_t n_connects;
+    uint64_t n_disconnects;
+    uint64_t rx_gen_ok;
+    uint64_t rx_gen_bad;
+    uint64_t rx_errors;
+    uint64_t tx_dropped;
+    uint64_t backend_nacks;
+    uint64_t rx_cross_region;   /* Packets whose buffers span regions. */
+    uint64_t tx_cross_region;
+
+    /* Where rx_process() gathers a received packet. */
+    uint8_t rx_buf[VG_MAX_PKT + 4096];
+};
+
+uint64_t vg_gpa_of(const struct vg_device *, const void *hva);
+void vg_kick(struct vg_queue *);
+void vg_hostile_register(struct vg_device *);
+int vg_make_fd(const struct vg_device *, const char *kind);
+
+#endif /* vhost-guest.h */
