@@ -26,7 +26,8 @@ TESTSUITE_AT = \
 	tests/dpdk.at \
 	tests/qemu.at \
 	tests/unixctl.at \
-	tests/hostile.at
+	tests/hostile.at \
+	tests/faults.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	$(srcdir)/tests/package.m4

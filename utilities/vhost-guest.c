@@ -1444,6 +1444,55 @@ vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
     ds_destroy(&s);
 }
 
+/* vhost-guest/remap-memory: tells the back-end about guest memory again,
+ * with every region boundary moved by a page (back, every second time):
+ * the same memory, a different table.  With --mem-slots, the regions after
+ * the first are removed (REM_MEM_REG) and added again as they were. */
+static void
+vg_remap_memory(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[] OVS_UNUSED, void *dev_)
+{
+    struct vg_device *dev = dev_;
+    unsigned int n_regions = dev->cfg->n_regions;
+    int error = 0;
+
+    if (dev->conn_fd < 0 || n_regions < 2) {
+        unixctl_command_reply_error(conn, "needs a back-end and 2 regions");
+        return;
+    }
+    if (dev->cfg->use_mem_slots) {
+        static const enum vhost_user_request requests[] = {
+            VHOST_USER_REM_MEM_REG, VHOST_USER_ADD_MEM_REG,
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(requests); i++) {
+            for (unsigned int r = 1; r < n_regions && !error; r++) {
+                struct vhu_msg msg;
+
+                msg_init(&msg, requests[i], sizeof msg.payload.mem_reg);
+                memset(&msg.payload.mem_reg, 0, sizeof msg.payload.mem_reg);
+                get_region(dev, r, &msg.payload.mem_reg.region);
+                if (requests[i] == VHOST_USER_ADD_MEM_REG) {
+                    msg.fds[0] = dev->mem_fd;
+                    msg.n_fds = 1;
+                }
+                error = request(dev, &msg, false, NULL);
+            }
+        }
+    } else {
+        dev->remapped = !dev->remapped;
+        for (unsigned int r = 1; r < n_regions; r++) {
+            dev->region_starts[r] += dev->remapped ? 4096 : -4096;
+        }
+        error = send_mem_table(dev);
+    }
+    if (error) {
+        unixctl_command_reply_error(conn, ovs_strerror(error));
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
 /* vhost-guest/sink on|off: poll the receive rings and only count, for
  * benchmarks. */
 static void
@@ -1615,6 +1664,8 @@ register_commands(struct vg_device *dev)
     unixctl_command_register("vhost-guest/raw-request",
                              "REQUEST [PAYLOAD-HEX [FD-KIND]]", 1, 3,
                              vg_raw_request, dev);
+    unixctl_command_register("vhost-guest/remap-memory", "", 0, 0,
+                             vg_remap_memory, dev);
     vg_hostile_register(dev);
 }
 
@@ -1868,6 +1919,7 @@ usage(void)
            "  vhost-guest/stop\n"
            "  vhost-guest/raw-request REQUEST [PAYLOAD-HEX [FD-KIND]]\n"
            "  vhost-guest/disconnect\n"
+           "  vhost-guest/remap-memory\n"
            "\nHostile commands (vhost-guest-hostile.c):\n"
            "  vhost-guest/truncate-memory BYTES\n"
            "  vhost-guest/rx-buffers normal|readonly|empty\n"

@@ -119,6 +119,7 @@ struct vg_device {
     uint8_t *mem_hva;
     size_t mem_size;
     size_t region_starts[4];    /* Offsets where regions begin. */
+    bool remapped;              /* Boundaries moved by remap-memory. */
 
     uint64_t backend_features;
     uint64_t features;          /* Negotiated. */
