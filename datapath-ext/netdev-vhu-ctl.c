@@ -119,6 +119,8 @@ vhu_port_create(struct netdev *netdev)
     port->created = time_msec();
     port->status.state = VHU_CONN_CONNECTING;
     port->status.since = port->created;
+    port->log_rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(5, 20);
+    port->retry_rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(1, 1);
     vhu_dev_init(&port->dev, &vhu_port_dev_ops, port, VHU_MAX_QUEUE_PAIRS);
     vhu_mem_set_unmap(&port->dev.mem, vhu_port_unmap, NULL);
     for (int i = 0; i < VHU_MAX_VRINGS; i++) {
@@ -400,22 +402,22 @@ static void
 vhu_port_log(void *port_, enum vhu_log_level level, int error,
              const char *message)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     struct vhu_port *port = port_;
+    struct vlog_rate_limit *rl = &port->log_rl;
     const char *sep = error ? ": " : "";
     const char *error_s = error ? ovs_strerror(error) : "";
 
     switch (level) {
     case VHU_LOG_WARN:
         COVERAGE_INC(vhostuser_proto_error);
-        VLOG_WARN_RL(&rl, "%s: %s%s%s", port->name, message, sep, error_s);
+        VLOG_WARN_RL(rl, "%s: %s%s%s", port->name, message, sep, error_s);
         break;
     case VHU_LOG_INFO:
-        VLOG_INFO_RL(&rl, "%s: %s%s%s", port->name, message, sep, error_s);
+        VLOG_INFO_RL(rl, "%s: %s%s%s", port->name, message, sep, error_s);
         break;
     case VHU_LOG_DBG:
     default:
-        VLOG_DBG_RL(&rl, "%s: %s%s%s", port->name, message, sep, error_s);
+        VLOG_DBG_RL(rl, "%s: %s%s%s", port->name, message, sep, error_s);
         break;
     }
 }
@@ -514,7 +516,6 @@ vhu_port_serve(struct vhu_port *port, long long int now)
 static void
 vhu_port_try_connect(struct vhu_port *port, long long int now)
 {
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 1);
     int error = vhu_conn_run(&port->conn, now);
 
     if (!error) {
@@ -531,9 +532,10 @@ vhu_port_try_connect(struct vhu_port *port, long long int now)
                       "ms", port->name, port->conn.path,
                       ovs_strerror(error), port->conn.retry_interval);
         } else {
-            VLOG_INFO_RL(&rl, "%s: still cannot connect to %s (%s) after %"
-                         PRIu64" attempts", port->name, port->conn.path,
-                         ovs_strerror(error), port->conn.n_attempts);
+            VLOG_INFO_RL(&port->retry_rl, "%s: still cannot connect to %s "
+                         "(%s) after %"PRIu64" attempts", port->name,
+                         port->conn.path, ovs_strerror(error),
+                         port->conn.n_attempts);
         }
         vhu_port_publish_status(port);
     }

@@ -41,6 +41,7 @@
 
 #include "netdev-provider.h"
 #include "openvswitch/list.h"
+#include "openvswitch/vlog.h"
 #include "ovs-atomic.h"
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
@@ -121,6 +122,8 @@ struct vhu_port {
     struct vhu_msg reply;
     struct vhu_dev dev;         /* Its rings are what PMDs use. */
     bool driver_ran;            /* The guest's driver ran this session. */
+    struct vlog_rate_limit log_rl;      /* Each port's own, so that a noisy */
+    struct vlog_rate_limit retry_rl;    /* one cannot silence the others. */
 
     /* Control thread writes, anyone reads. */
     atomic_uint64_t kicks[VHU_MAX_VRINGS];  /* Guest kicks seen. */

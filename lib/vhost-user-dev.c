@@ -66,14 +66,13 @@ static void vhu_dev_log(struct vhu_dev *, enum vhu_log_level, int error,
 
 /* Ring state. */
 
+/* Forgets everything about 'vr' but its ring counters, which other threads
+ * may be reading. */
 static void
-vhu_vring_init(struct vhu_vring *vr)
+vhu_vring_clear(struct vhu_vring *vr)
 {
-    struct vhu_virtq_stats stats = vr->vq.stats;
-
-    memset(vr, 0, sizeof *vr);
-    vhu_virtq_init(&vr->vq);
-    vr->vq.stats = stats;
+    vhu_virtq_reset(&vr->vq);
+    memset((char *) vr + sizeof vr->vq, 0, sizeof *vr - sizeof vr->vq);
     vr->kick_fd = -1;
     vr->call_fd = -1;
 }
@@ -93,7 +92,7 @@ vhu_vring_reset(struct vhu_vring *vr)
 {
     vhu_close_fd(&vr->kick_fd);
     vhu_close_fd(&vr->call_fd);
-    vhu_vring_init(vr);
+    vhu_vring_clear(vr);
 }
 
 static bool
@@ -678,7 +677,8 @@ vhu_dev_init(struct vhu_dev *dev, const struct vhu_dev_ops *ops, void *aux,
                             ? max_queue_pairs : VHU_MAX_QUEUE_PAIRS);
     vhu_mem_init(&dev->mem);
     for (unsigned int i = 0; i < VHU_MAX_VRINGS; i++) {
-        vhu_vring_init(&dev->vrings[i]);
+        vhu_virtq_init(&dev->vrings[i].vq);
+        vhu_vring_clear(&dev->vrings[i]);
     }
 }
 

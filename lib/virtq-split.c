@@ -64,10 +64,20 @@ store_release_u16(uint16_t *p, uint16_t value)
     __atomic_store_n(p, value, __ATOMIC_RELEASE);
 }
 
+/* Initializes 'vq' as stopped, with zeroed counters. */
 void
 vhu_virtq_init(struct vhu_virtq *vq)
 {
-    memset(vq, 0, sizeof *vq);
+    memset(&vq->stats, 0, sizeof vq->stats);
+    vhu_virtq_reset(vq);
+}
+
+/* Forgets everything about 'vq' but its counters, which other threads may
+ * be reading: they never seem to go back. */
+void
+vhu_virtq_reset(struct vhu_virtq *vq)
+{
+    memset(vq, 0, offsetof(struct vhu_virtq, stats));
     vq->call_fd = -1;
 }
 

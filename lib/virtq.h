@@ -89,7 +89,7 @@ struct vhu_virtq {
                                  * or 0. */
     uint16_t short_avail_idx;
 
-    struct vhu_virtq_stats stats;
+    struct vhu_virtq_stats stats;   /* Last: vhu_virtq_reset() keeps it. */
 };
 
 /* A packet for vhu_virtq_enqueue_burst(). */
@@ -104,6 +104,7 @@ struct vhu_pkt {
 typedef void *vhu_virtq_alloc_func(void *aux, uint32_t size, uint8_t **data);
 
 void vhu_virtq_init(struct vhu_virtq *);
+void vhu_virtq_reset(struct vhu_virtq *);
 int vhu_virtq_start(struct vhu_virtq *, const struct vhu_mem *,
                     uint64_t desc_uva, uint64_t avail_uva, uint64_t used_uva,
                     uint32_t size, uint16_t base, uint64_t features,

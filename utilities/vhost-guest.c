@@ -260,6 +260,11 @@ request(struct vg_device *dev, struct vhu_msg *msg, bool has_reply,
                         & BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK));
     int error;
 
+    if (dev->cut_after >= 0 && dev->n_session_requests >= dev->cut_after) {
+        return ECONNABORTED;    /* vhost-guest/churn cuts the set-up. */
+    }
+    dev->n_session_requests++;
+
     if (want_ack) {
         msg->hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
     }
@@ -940,6 +945,32 @@ start_rx(struct vg_device *dev)
     }
 }
 
+/* vhost-guest/churn: each cycle is a set-up cut short after a number of
+ * requests (0, 1, ... up to all of them, in turn), then one that completes,
+ * dropped as soon as the rings started. */
+
+/* Returns after how many requests to cut the set-up that starts now, or -1
+ * not to cut it. */
+static int
+churn_next_cut(struct vg_device *dev)
+{
+    if (!dev->churn_left || dev->churn_cut_done) {
+        return -1;
+    }
+    dev->churn_cut_done = true;
+    return dev->churn_step++ % (dev->n_setup_requests + 1);
+}
+
+static void
+churn_complete(struct vg_device *dev)
+{
+    dev->n_setup_requests = dev->n_session_requests;
+    dev->churn_cut_done = false;
+    dev->churn_left--;
+    dev->n_connects++;
+    disconnect(dev, "churn");
+}
+
 static void
 accept_backend(struct vg_device *dev)
 {
@@ -952,9 +983,15 @@ accept_backend(struct vg_device *dev)
         return;
     }
     dev->conn_fd = fd;
+    dev->n_session_requests = 0;
+    dev->cut_after = churn_next_cut(dev);
     error = setup_device(dev);
     if (!error && !dev->cfg->manual_start) {
         error = start_device(dev);
+    }
+    if (!error && dev->churn_left) {
+        churn_complete(dev);
+        return;
     }
     if (error) {
         VLOG_WARN("setting up the back-end failed: %s",
@@ -963,6 +1000,7 @@ accept_backend(struct vg_device *dev)
         return;
     }
     dev->n_connects++;
+    dev->n_setup_requests = dev->n_session_requests;
     VLOG_INFO("back-end connected: features %#"PRIx64", protocol features %#"
               PRIx64", %u queue pair%s%s", dev->features,
               dev->protocol_features, n_qp, n_qp > 1 ? "s" : "",
@@ -1259,6 +1297,7 @@ vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_put_format(&s, "refused_requests: %"PRIu64"\n", dev->backend_nacks);
     ds_put_format(&s, "rx_cross_region: %"PRIu64"\n", dev->rx_cross_region);
     ds_put_format(&s, "tx_cross_region: %"PRIu64"\n", dev->tx_cross_region);
+    ds_put_format(&s, "churn_left: %u\n", dev->churn_left);
     for (unsigned int i = 0; i < dev->cfg->n_qp; i++) {
         ds_put_format(&s, "qp%u_rx_packets: %"PRIu64"\n", i,
                       dev->qps[i].rx.packets);
@@ -1340,6 +1379,26 @@ vg_disconnect(struct unixctl_conn *conn, int argc OVS_UNUSED,
               const char *argv[] OVS_UNUSED, void *dev)
 {
     disconnect(dev, "asked to");
+    unixctl_command_reply(conn, NULL);
+}
+
+/* vhost-guest/churn N: N cycles of a cut set-up and a complete one (see
+ * churn_next_cut()), driven by the back-end's reconnections; stats show
+ * "churn_left". */
+static void
+vg_churn(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
+         void *dev_)
+{
+    struct vg_device *dev = dev_;
+    unsigned int n;
+
+    if (!str_to_uint(argv[1], 10, &n) || !dev->n_setup_requests) {
+        unixctl_command_reply_error(conn, "needs N, after a first set-up");
+        return;
+    }
+    dev->churn_left = n;
+    dev->churn_cut_done = false;
+    disconnect(dev, "churn");
     unixctl_command_reply(conn, NULL);
 }
 
@@ -1666,6 +1725,7 @@ register_commands(struct vg_device *dev)
                              vg_raw_request, dev);
     unixctl_command_register("vhost-guest/remap-memory", "", 0, 0,
                              vg_remap_memory, dev);
+    unixctl_command_register("vhost-guest/churn", "N", 1, 1, vg_churn, dev);
     vg_hostile_register(dev);
 }
 
@@ -1920,6 +1980,7 @@ usage(void)
            "  vhost-guest/raw-request REQUEST [PAYLOAD-HEX [FD-KIND]]\n"
            "  vhost-guest/disconnect\n"
            "  vhost-guest/remap-memory\n"
+           "  vhost-guest/churn N\n"
            "\nHostile commands (vhost-guest-hostile.c):\n"
            "  vhost-guest/truncate-memory BYTES\n"
            "  vhost-guest/rx-buffers normal|readonly|empty\n"

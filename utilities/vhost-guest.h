@@ -121,6 +121,16 @@ struct vg_device {
     size_t region_starts[4];    /* Offsets where regions begin. */
     bool remapped;              /* Boundaries moved by remap-memory. */
 
+    /* Set-up requests: this session's so far, and a complete set-up's. */
+    unsigned int n_session_requests;
+    unsigned int n_setup_requests;
+    int cut_after;              /* Cut this set-up after so many, or -1. */
+
+    /* vhost-guest/churn. */
+    unsigned int churn_left;    /* Cycles to go. */
+    unsigned int churn_step;    /* Cycles done, for the next cut. */
+    bool churn_cut_done;        /* This cycle's cut set-up happened. */
+
     uint64_t backend_features;
     uint64_t features;          /* Negotiated. */
     uint64_t protocol_features; /* Negotiated. */
