@@ -115,10 +115,12 @@ vhu_port_create(struct netdev *netdev)
     ovs_refcount_ref(&port->ref_cnt);
     port->name = xstrdup(netdev_get_name(netdev));
     ovs_mutex_init(&port->mutex);
+    ovs_mutex_lock(&port->mutex);
     port->netdev = netdev;
     port->created = time_msec();
     port->status.state = VHU_CONN_CONNECTING;
     port->status.since = port->created;
+    ovs_mutex_unlock(&port->mutex);
     port->log_rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(5, 20);
     port->retry_rl = (struct vlog_rate_limit) VLOG_RATE_LIMIT_INIT(1, 1);
     vhu_dev_init(&port->dev, &vhu_port_dev_ops, port, VHU_MAX_QUEUE_PAIRS);
@@ -182,9 +184,11 @@ vhu_port_get_status(struct vhu_port *port, struct vhu_port_status *status)
 static void
 vhu_port_free(struct vhu_port *port)
 {
+    ovs_mutex_lock(&port->mutex);
+    free(port->path);
+    ovs_mutex_unlock(&port->mutex);
     ovs_mutex_destroy(&port->mutex);
     free(ovsrcu_get_protected(struct vhu_dp_view *, &port->view));
-    free(port->path);
     free(port->name);
     free(port);
 }

@@ -32,9 +32,19 @@
  *   - main thread: netdev_vhu, and the 'mutex'-guarded part of vhu_port;
  *   - control thread: the "control thread only" part of vhu_port, and the
  *     guarded part under 'mutex';
- *   - PMD threads: 'view' and what it points to, through RCU.
+ *   - PMD threads: 'view' and what it points to, through RCU, and each
+ *     guest receive ring's tx lock.
  * The control thread never holds a mutex while it waits for RCU, and no
- * other thread waits for the control thread, so there is no deadlock. */
+ * other thread waits for the control thread, so there is no deadlock.
+ *
+ * Lock order (clang's -Wthread-safety checks the annotations, "make
+ * check-thread-safety"; in C, OVS_GUARDED on a member means "under some
+ * mutex", the struct's own):
+ *   netdev_vhu's 'mutex', then vhu_paths_mutex (netdev-vhu.c) or vhu_port's
+ *   'mutex'; vhu_ports_mutex (netdev-vhu-ctl.c) is never held with another;
+ *   a tx lock is taken alone, by a PMD thread.
+ * Names: 'dev' is a struct netdev_vhu, 'port' a struct vhu_port, and
+ * 'port->dev' lib/'s struct vhu_dev. */
 
 #include <stdbool.h>
 #include <stdint.h>

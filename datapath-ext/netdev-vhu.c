@@ -108,6 +108,7 @@ netdev_vhu_construct(struct netdev *netdev)
     uint32_t hash = hash_string(netdev_get_name(netdev), 0);
 
     ovs_mutex_init(&dev->mutex);
+    ovs_mutex_lock(&dev->mutex);
     dev->mtu = VHU_MTU_DEFAULT;
     /* A stable, locally administered address derived from the name. */
     dev->hwaddr = (struct eth_addr) ETH_ADDR_C(02, 00, 00, 00, 00, 00);
@@ -115,6 +116,7 @@ netdev_vhu_construct(struct netdev *netdev)
     dev->hwaddr.be16[2] = htons(hash & 0xffff);
     atomic_init(&dev->tx_retries_max, VHU_TX_RETRIES_DEFAULT);
     atomic_init(&dev->max_tx_frame, vhu_max_frame(dev->mtu));
+    ovs_mutex_unlock(&dev->mutex);
     netdev->n_rxq = 1;
     netdev->n_txq = 1;
     dev->port = vhu_port_create(netdev);
