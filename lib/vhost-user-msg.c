@@ -16,9 +16,15 @@
 
 /* vhost-user message framing.  See vhost-user-msg.h. */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1           /* pipe2(), F_GET_SEALS */
+#endif
+
 #include "vhost-user-msg.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -62,7 +68,7 @@ vhu_msg_collect_fds(struct msghdr *mh, struct vhu_msg *msg)
             if (msg->n_fds < VHOST_USER_MAX_FDS) {
                 msg->fds[msg->n_fds++] = fd;
             } else {
-                close(fd);
+                vhu_fd_close_untrusted(fd);
                 ok = false;
             }
         }
@@ -205,7 +211,7 @@ vhu_msg_close_fds(struct vhu_msg *msg)
 {
     for (unsigned int i = 0; i < msg->n_fds; i++) {
         if (msg->fds[i] >= 0) {
-            close(msg->fds[i]);
+            vhu_fd_close_untrusted(msg->fds[i]);
         }
     }
     msg->n_fds = 0;
@@ -223,6 +229,66 @@ vhu_msg_take_fd(struct vhu_msg *msg, unsigned int i)
         msg->fds[i] = -1;
     }
     return fd;
+}
+
+/* Closing descriptors a front-end sent.
+ *
+ * close() can block on some files: a FUSE or network file flushes, a socket
+ * whose last reference this is may linger.  Eventfds and tmpfs or hugetlbfs
+ * files never do, and they are what we keep, so they are closed at once;
+ * anything else goes to a thread of its own, through a pipe, and closes
+ * there.  If that thread is stuck and the pipe is full, the descriptor is
+ * leaked rather than risked; 'vhu_fds_leaked' counts them. */
+
+static int closer_pipe[2] = { -1, -1 };
+static pthread_once_t closer_once = PTHREAD_ONCE_INIT;
+static unsigned long long int vhu_fds_leaked;
+
+static void *
+vhu_closer_main(void *arg)
+{
+    int fd;
+
+    (void) arg;
+    while (read(closer_pipe[0], &fd, sizeof fd) == sizeof fd) {
+        close(fd);
+    }
+    return NULL;
+}
+
+static void
+vhu_closer_start(void)
+{
+    pthread_t thread;
+
+    if (pipe2(closer_pipe, O_CLOEXEC)
+        || fcntl(closer_pipe[1], F_SETFL, O_NONBLOCK)
+        || pthread_create(&thread, NULL, vhu_closer_main, NULL)) {
+        closer_pipe[1] = -1;
+        return;
+    }
+    pthread_detach(thread);
+}
+
+static bool
+vhu_fd_close_is_safe(int fd)
+{
+    return vhu_fd_is_eventfd(fd) || fcntl(fd, F_GET_SEALS) >= 0;
+}
+
+/* Closes 'fd', received from a front-end, without risking to block. */
+void
+vhu_fd_close_untrusted(int fd)
+{
+    if (vhu_fd_close_is_safe(fd)) {
+        close(fd);
+        return;
+    }
+    pthread_once(&closer_once, vhu_closer_start);
+    if (closer_pipe[1] < 0
+        || write(closer_pipe[1], &fd, sizeof fd) != sizeof fd) {
+        __atomic_add_fetch(&vhu_fds_leaked, 1, __ATOMIC_RELAXED);
+    }
 }
 
 /* Returns true if 'fd' is an eventfd.  Told from /proc, not by calling into

@@ -57,6 +57,7 @@ int vhu_msg_send(int fd, const struct vhu_msg *);
 void vhu_msg_close_fds(struct vhu_msg *);
 int vhu_msg_take_fd(struct vhu_msg *, unsigned int i);
 bool vhu_fd_is_eventfd(int fd);
+void vhu_fd_close_untrusted(int fd);
 
 const char *vhu_request_name(uint32_t request);
 

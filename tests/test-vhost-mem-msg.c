@@ -20,6 +20,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -277,6 +278,19 @@ test_msg(void)
     close(sv[0]);
     CHECK(vhu_msg_recv(sv[1], &r) == EOF);
     close(sv[1]);
+
+    /* A descriptor whose close() might block (here a pipe) is closed, but
+     * by the closer thread: the other end sees it go. */
+    int pipe_fds[2];
+    struct pollfd pfd;
+    CHECK(!pipe(pipe_fds));
+    vhu_fd_close_untrusted(pipe_fds[0]);
+    pfd = (struct pollfd) { .fd = pipe_fds[1], .events = 0 };
+    for (int i = 0; i < 500 && !(pfd.revents & POLLERR); i++) {
+        CHECK(poll(&pfd, 1, 10) >= 0);
+    }
+    CHECK(pfd.revents & POLLERR);
+    close(pipe_fds[1]);
 
     /* Names. */
     CHECK(!strcmp(vhu_request_name(VHOST_USER_GET_VRING_BASE),
