@@ -48,6 +48,7 @@
 #include "seq.h"
 #include "timeval.h"
 #include "util.h"
+#include "vhost-call-watch.h"
 #include "vhost-mem-guard.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_vhu_ctl);
@@ -64,6 +65,8 @@ COVERAGE_DEFINE(vhostuser_proto_error);
 
 /* See vhu_port_renotify(). */
 #define VHU_RENOTIFY_DELAY 1000
+
+
 
 static struct ovs_mutex vhu_ports_mutex = OVS_MUTEX_INITIALIZER;
 static struct ovs_list vhu_ports OVS_GUARDED_BY(vhu_ports_mutex)
@@ -583,6 +586,24 @@ vhu_port_check_memory(struct vhu_port *port, long long int now)
     }
 }
 
+/* Disconnects 'port' if a PMD thread got stuck writing one of its call
+ * eventfds, which lib/vhost-call-watch.h then unblocked. */
+static void
+vhu_port_check_calls(struct vhu_port *port, long long int now)
+{
+    for (unsigned int i = 0; i < VHU_MAX_VRINGS; i++) {
+        const struct vhu_virtq *vq = &port->dev.vrings[i].vq;
+
+        if (vhu_call_watch_fired(vq->call_watch)) {
+            VLOG_WARN("%s: a PMD thread was blocked writing the call eventfd "
+                      "of vring %u, which the front-end made blocking: "
+                      "disconnecting", port->name, i);
+            vhu_port_disconnect(port, EDEADLK, now);
+            return;
+        }
+    }
+}
+
 /* Does the control thread's work for 'port'. */
 static void
 vhu_port_run(struct vhu_port *port, long long int now)
@@ -633,6 +654,9 @@ vhu_port_run(struct vhu_port *port, long long int now)
         vhu_port_check_memory(port, now);
     }
     if (port->conn.state == VHU_CONN_CONNECTED) {
+        vhu_port_check_calls(port, now);
+    }
+    if (port->conn.state == VHU_CONN_CONNECTED) {
         vhu_port_serve(port, now);
         vhu_port_count_kicks(port);
     }
@@ -652,6 +676,10 @@ vhu_port_wait(struct vhu_port *port)
     }
     if (port->conn.state == VHU_CONN_CONNECTED) {
         poll_fd_wait(port->conn.fd, POLLIN);
+        if (vhu_dev_driver_ok(&port->dev)) {
+            /* For vhu_port_check_calls(). */
+            poll_timer_wait(VHU_CALL_WATCH_INTERVAL);
+        }
     } else {
         poll_timer_wait_until(port->conn.next_attempt);
     }

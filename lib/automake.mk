@@ -18,6 +18,8 @@ noinst_LTLIBRARIES += lib/libvhu.la
 lib_libvhu_la_CPPFLAGS = -I$(top_srcdir)/lib
 lib_libvhu_la_CFLAGS = $(AM_CFLAGS)
 lib_libvhu_la_SOURCES = \
+	lib/vhost-call-watch.c \
+	lib/vhost-call-watch.h \
 	lib/vhost-mem.c \
 	lib/vhost-mem.h \
 	lib/vhost-mem-guard.c \

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vhost-call-watch.h"
 #include "vhost-mem.h"
 #include "virtio-defs.h"
 
@@ -59,6 +60,12 @@ store_u16(uint16_t *p, uint16_t value)
 }
 
 static inline void
+store_u32(uint32_t *p, uint32_t value)
+{
+    __atomic_store_n(p, value, __ATOMIC_RELAXED);
+}
+
+static inline void
 store_release_u16(uint16_t *p, uint16_t value)
 {
     __atomic_store_n(p, value, __ATOMIC_RELEASE);
@@ -68,8 +75,9 @@ store_release_u16(uint16_t *p, uint16_t value)
 void
 vhu_virtq_init(struct vhu_virtq *vq)
 {
-    memset(&vq->stats, 0, sizeof vq->stats);
-    vhu_virtq_reset(vq);
+    memset(vq, 0, sizeof *vq);
+    vq->call_fd = -1;
+    vq->call_watch = -1;
 }
 
 /* Forgets everything about 'vq' but its counters, which other threads may
@@ -77,8 +85,10 @@ vhu_virtq_init(struct vhu_virtq *vq)
 void
 vhu_virtq_reset(struct vhu_virtq *vq)
 {
+    vhu_call_watch_remove(vq->call_watch);
     memset(vq, 0, offsetof(struct vhu_virtq, stats));
     vq->call_fd = -1;
+    vq->call_watch = -1;
 }
 
 /* Points 'vq' at the ring that the front-end placed at 'desc_uva',
@@ -119,6 +129,9 @@ vhu_virtq_start(struct vhu_virtq *vq, const struct vhu_mem *mem,
     vq->size = size;
     vq->mask = size - 1;
     vq->call_fd = call_fd;
+    vhu_call_watch_remove(vq->call_watch);
+    vq->call_watch = call_fd >= 0 ? vhu_call_watch_add(&vq->call_seq,
+                                                        call_fd) : -1;
     vq->event_idx = features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
     vq->indirect = features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
     vq->mrg_rxbuf = features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
@@ -157,6 +170,8 @@ vhu_virtq_stop(struct vhu_virtq *vq)
     vq->avail_event = NULL;
     vq->mem = NULL;
     vq->call_fd = -1;
+    vhu_call_watch_remove(vq->call_watch);
+    vq->call_watch = -1;
     return vq->last_avail_idx;
 }
 
@@ -356,10 +371,13 @@ vhu_virtq_publish(struct vhu_virtq *vq, uint16_t used_idx)
         uint64_t one = 1;
 
         /* Fails only if the counter is saturated: the guest has a wake-up
-         * pending anyway. */
+         * pending anyway.  A front-end can make it block instead: an odd
+         * 'call_seq' says we are in it (see vhost-call-watch.h). */
+        store_u32(&vq->call_seq, vq->call_seq + 1);
         if (write(vq->call_fd, &one, sizeof one) < 0) {
             /* Nothing to do. */
         }
+        store_u32(&vq->call_seq, vq->call_seq + 1);
         vq->stats.interrupts++;
     } else {
         vq->stats.interrupts_suppressed++;

@@ -75,6 +75,7 @@ struct vhu_virtq {
     uint32_t size;              /* Entries, a power of 2. */
     uint32_t mask;              /* 'size' - 1. */
     int call_fd;                /* Eventfd to interrupt the guest, or -1. */
+    int call_watch;             /* vhost-call-watch.h slot, or -1. */
     uint8_t hdr_size;           /* virtio-net header bytes: 10 or 12. */
     bool event_idx;             /* VIRTIO_RING_F_EVENT_IDX negotiated. */
     bool indirect;              /* VIRTIO_RING_F_INDIRECT_DESC negotiated. */
@@ -84,6 +85,7 @@ struct vhu_virtq {
     uint16_t last_avail_idx;    /* Next avail entry we will consume. */
     uint16_t last_used_idx;     /* Our copy of used->idx. */
     uint32_t mem_hint;          /* Last memory region a buffer was in. */
+    uint32_t call_seq;          /* Odd while writing 'call_fd'. */
     uint32_t short_size;        /* Size of a packet that did not fit in the
                                  * receive buffers up to 'short_avail_idx',
                                  * or 0. */

@@ -26,6 +26,7 @@
  *   tx-hostile KIND         post one malformed transmit chain, or move the
  *                           avail index out of range and back
  *   raw-bytes HEX           write bytes to the socket as they are
+ *   block-calls             make the back-end's next interrupts block
  *
  * and vg_make_fd() makes descriptors of every kind for raw-request. */
 
@@ -247,6 +248,35 @@ vg_raw_bytes(struct unixctl_conn *conn, int argc OVS_UNUSED,
     free(bytes);
 }
 
+/* vhost-guest/block-calls: the call eventfds of our receive queues, which
+ * the back-end shares, lose O_NONBLOCK and get a saturated counter, and we
+ * stop reading them, so that the back-end's next write to one blocks. */
+static void
+vg_block_calls(struct unixctl_conn *conn, int argc OVS_UNUSED,
+               const char *argv[] OVS_UNUSED, void *dev_)
+{
+    struct vg_device *dev = dev_;
+
+    dev->calls_blocked = true;
+    for (unsigned int i = 0; i < dev->cfg->n_qp; i++) {
+        int fd = dev->qps[i].rx.call_fd;
+        uint64_t value;
+
+        /* Empty first, while a read cannot block us: a write that would
+         * overflow the counter would block us too. */
+        if (read(fd, &value, sizeof value) < 0) {
+            /* Empty already. */
+        }
+        value = UINT64_MAX - 1;
+        if (write(fd, &value, sizeof value) != sizeof value
+            || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+            unixctl_command_reply_error(conn, ovs_strerror(errno));
+            return;
+        }
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
 void
 vg_hostile_register(struct vg_device *dev)
 {
@@ -259,4 +289,6 @@ vg_hostile_register(struct vg_device *dev)
                              vg_tx_hostile, dev);
     unixctl_command_register("vhost-guest/raw-bytes", "HEX", 1, 1,
                              vg_raw_bytes, dev);
+    unixctl_command_register("vhost-guest/block-calls", "", 0, 0,
+                             vg_block_calls, dev);
 }

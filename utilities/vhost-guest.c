@@ -1089,7 +1089,7 @@ main(int argc, char *argv[])
         } else {
             conn_run(&dev);
         }
-        if (dev.conn_fd >= 0 && dev.started) {
+        if (dev.conn_fd >= 0 && dev.started && !dev.calls_blocked) {
             for (unsigned int i = 0; i < cfg.n_qp; i++) {
                 struct vg_queue *rxq = &dev.qps[i].rx;
                 uint64_t count;
@@ -1111,7 +1111,8 @@ main(int argc, char *argv[])
             poll_fd_wait(dev.listen_fd, POLLIN);
         } else {
             poll_fd_wait(dev.conn_fd, POLLIN);
-            for (unsigned int i = 0; dev.started && i < cfg.n_qp; i++) {
+            for (unsigned int i = 0; dev.started && !dev.calls_blocked
+                                     && i < cfg.n_qp; i++) {
                 poll_fd_wait(dev.qps[i].rx.call_fd, POLLIN);
             }
         }
@@ -1986,6 +1987,7 @@ usage(void)
            "  vhost-guest/rx-buffers normal|readonly|empty\n"
            "  vhost-guest/tx-hostile KIND\n"
            "  vhost-guest/raw-bytes HEX\n"
+           "  vhost-guest/block-calls\n"
            "FD-KIND is eventfd, memfd, pipe, file or socket.\n",
            program_name, program_name);
     daemon_usage();

@@ -142,6 +142,7 @@ struct vg_device {
     bool sink;                  /* Poll receive rings, only count. */
     bool started;               /* Rings started. */
     enum vg_rx_buffers rx_buffers;
+    bool calls_blocked;         /* vhost-guest/block-calls: ignore them. */
 
     /* Sequence number of the next frame that vhost-guest/send generates. */
     uint32_t send_seq;
