@@ -21,7 +21,11 @@
  * answers them through lib/'s struct vhu_dev.  A thread of its own, rather
  * than the main loop, because the front-end waits for some answers (QEMU
  * stalls a vCPU on GET_VRING_BASE) while the main loop can be busy for long
- * stretches with OpenFlow or the database.
+ * stretches with OpenFlow or the database.  Requests that do not touch a
+ * live ring are answered at once; one that pauses a ring (GET_VRING_BASE,
+ * a new memory table or call descriptor) waits for an RCU grace period,
+ * which includes the main thread, so those still wait while the main loop
+ * is busy, and they are served one port after another.
  *
  * Guest rings reach PMD threads through an RCU-protected struct vhu_dp_view
  * per port.  When lib/ takes a ring out of service it calls our changed()
