@@ -21,24 +21,26 @@
  * answers them through lib/'s struct vhu_dev.  A thread of its own, rather
  * than the main loop, because the front-end waits for some answers (QEMU
  * stalls a vCPU on GET_VRING_BASE) while the main loop can be busy for long
- * stretches with OpenFlow or the database.  Requests that do not touch a
- * live ring are answered at once; one that pauses a ring (GET_VRING_BASE,
- * a new memory table or call descriptor) waits for an RCU grace period,
- * which includes the main thread, so those still wait while the main loop
- * is busy, and they are served one port after another.
+ * stretches with OpenFlow or the database.  Even a request that pauses a
+ * ring (GET_VRING_BASE, a new memory table or call descriptor) waits only
+ * for the threads that use that port's rings to step out of them, which
+ * takes a PMD thread one poll (see vhu_port_synchronize()).
  *
  * Guest rings reach PMD threads through an RCU-protected struct vhu_dp_view
  * per port.  When lib/ takes a ring out of service it calls our changed()
  * hook, which publishes a view without the ring, and then synchronize(),
- * which waits for an RCU grace period: every PMD thread passes a quiescent
- * point between polls, so afterwards none of them holds the old view, and
- * lib/ may unmap memory or read ring positions safely.  The thread holds no
- * mutex while it waits, and nothing else waits for it. */
+ * which waits until no thread that was using the port's rings still does
+ * (struct vhu_ring_users), so that lib/ may change the ring or read its
+ * positions safely.  Guest memory is unmapped, and old views freed, only
+ * after an RCU grace period (ovsrcu_postpone()), for which nobody waits.
+ * The thread holds no mutex while it waits, and nothing else waits for
+ * it. */
 
 #include <config.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -403,10 +405,31 @@ vhu_port_changed(void *port_)
     vhu_port_publish_status(port);
 }
 
+/* Waits until no thread uses a ring that the last published view left out
+ * (see struct vhu_ring_users).  A PMD thread leaves within a poll; the main
+ * thread within one ovs-appctl command. */
 static void
-vhu_port_synchronize(void *port_ OVS_UNUSED)
+vhu_port_synchronize(void *port_)
 {
-    ovsrcu_synchronize();
+    struct vhu_port *port = port_;
+    unsigned int old, count;
+
+    /* Orders the view published before against the count read below. */
+    atomic_thread_fence(memory_order_seq_cst);
+    atomic_read(&port->users.epoch, &old);
+    old &= 1;
+    atomic_store(&port->users.epoch, old ^ 1);
+    for (int i = 0; ; i++) {
+        atomic_read(&port->users.count[old], &count);
+        if (!count) {
+            break;
+        }
+        if (i < 1000) {
+            sched_yield();
+        } else {
+            xnanosleep(100 * 1000);
+        }
+    }
 }
 
 static void

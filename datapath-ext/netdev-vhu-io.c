@@ -18,9 +18,10 @@
  *
  * Receiving takes a burst from the guest's transmit ring; sending places a
  * burst into the guest's receive ring, retrying a few times if the guest is
- * slow to refill it.  Rings come from the port's RCU-protected view (see
- * netdev-vhu-ctl.c), so no lock is needed, except each guest receive ring's
- * own, which sending takes (see struct vhu_tx_lock). */
+ * slow to refill it.  Rings come from the port's view, used between
+ * vhu_rings_enter() and vhu_rings_exit() (see struct vhu_ring_users), so no
+ * lock is needed, except each guest receive ring's own, which sending takes
+ * (see struct vhu_tx_lock). */
 
 #include <config.h>
 
@@ -146,11 +147,14 @@ int
 netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                     int *qfill)
 {
-    const struct vhu_dp_view *view = netdev_vhu_view(rxq->netdev);
+    struct netdev_vhu *dev = CONTAINER_OF(rxq->netdev, struct netdev_vhu, up);
+    const struct vhu_dp_view *view;
     struct vhu_virtq *vq = NULL;
+    unsigned int epoch;
     int left = 0;
     int n = 0;
 
+    view = vhu_rings_enter(dev->port, &epoch);
     if (rxq->queue_id < VHU_MAX_QUEUE_PAIRS) {
         vq = view->rx[rxq->queue_id];
     }
@@ -161,6 +165,7 @@ netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                                     netdev_vhu_alloc_packet,
                                     vhu_pkt_cache_get(), &left);
     }
+    vhu_rings_exit(dev->port, epoch);
     if (qfill) {
         *qfill = left;
     }
@@ -202,17 +207,20 @@ netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
                 bool concurrent_txq OVS_UNUSED)
 {
     struct netdev_vhu *dev = CONTAINER_OF(netdev, struct netdev_vhu, up);
-    const struct vhu_dp_view *view = netdev_vhu_view(netdev);
     struct vhu_pkt pkts[NETDEV_MAX_BURST];
+    const struct vhu_dp_view *view;
     struct dp_packet *packet;
+    unsigned int epoch;
     uint32_t max_frame;
     int retries_max;
     int n_pkts = 0;
     int sent = 0;
 
+    view = vhu_rings_enter(dev->port, &epoch);
     if (!view->n_tx) {
         uint64_t orig;
 
+        vhu_rings_exit(dev->port, epoch);
         atomic_add_relaxed(&dev->port->tx_dropped_down,
                            dp_packet_batch_size(batch), &orig);
         dp_packet_delete_batch(batch, true);
@@ -255,6 +263,7 @@ netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
     }
 
     vhu_tx_unlock(lock);
+    vhu_rings_exit(dev->port, epoch);
 
     struct vhu_pkt_cache *cache = vhu_pkt_cache_get();
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {

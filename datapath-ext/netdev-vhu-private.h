@@ -109,6 +109,19 @@ struct vhu_tx_lock {
     atomic_flag busy;
 } OVS_ALIGNED_VAR(CACHE_LINE_SIZE);
 
+/* Threads using the rings of a port's view: PMD threads in
+ * netdev-vhu-io.c, the main thread in netdev-vhu-unixctl.c.  Each counts
+ * itself in the current epoch while it does (vhu_rings_enter()/_exit()).
+ * Before changing a ring it took out of the view, the control thread moves
+ * to the other epoch and waits until the old one is empty
+ * (vhu_port_synchronize()): only for the threads that use this port, where
+ * an RCU grace period would also wait for every other thread, the main
+ * thread in a long database transaction included. */
+struct vhu_ring_users {
+    atomic_uint epoch;
+    atomic_uint count[2];
+};
+
 /* The vhost-user side of a port. */
 struct vhu_port {
     struct ovs_refcount ref_cnt;
@@ -140,6 +153,7 @@ struct vhu_port {
 
     /* PMD threads. */
     OVSRCU_TYPE(struct vhu_dp_view *) view;
+    struct vhu_ring_users users;
     struct vhu_tx_lock tx_locks[VHU_MAX_QUEUE_PAIRS];
     atomic_uint64_t tx_dropped_down;    /* Sent while no ring was live. */
     struct vhu_rxq_poller pollers[VHU_MAX_QUEUE_PAIRS];
@@ -166,6 +180,32 @@ struct netdev_vhu {
 };
 
 struct shash;
+
+/* Starts using the rings of 'port': returns its current view, and in
+ * '*epoch' what to pass to vhu_rings_exit().  Sequentially consistent, as the
+ * control thread's side: either it sees this thread counted, or this thread
+ * sees the view it published before it looked. */
+static inline const struct vhu_dp_view *
+vhu_rings_enter(struct vhu_port *port, unsigned int *epoch)
+{
+    struct vhu_dp_view *view;
+    unsigned int orig;
+
+    atomic_read(&port->users.epoch, epoch);
+    *epoch &= 1;
+    atomic_add(&port->users.count[*epoch], 1, &orig);
+    atomic_read(&port->view.p, &view);
+    return view;
+}
+
+static inline void
+vhu_rings_exit(struct vhu_port *port, unsigned int epoch)
+{
+    unsigned int orig;
+
+    atomic_sub_explicit(&port->users.count[epoch], 1, &orig,
+                        memory_order_release);
+}
 
 bool is_netdev_vhu_class(const struct netdev_class *);
 void netdev_vhu_get_devices(struct shash *);

@@ -20,8 +20,9 @@
  * They run on the main thread and read, without locks, counters that PMD
  * and control threads write; values may be a moment old but never torn on
  * our 64-bit targets.  Guest memory is read only through the rings of the
- * port's current datapath view (netdev-vhu-ctl.c), whose memory cannot be
- * unmapped before this thread quiesces. */
+ * port's current datapath view, which this thread uses as the PMD threads
+ * do, counted in (struct vhu_ring_users) for as short as it can, and whose
+ * memory cannot be unmapped before this thread quiesces. */
 
 #include <config.h>
 
@@ -232,13 +233,14 @@ vhu_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
 
 /* vhostuser/ring-show [PORT [QUEUE]] */
 
-/* Returns the live ring 'vring' of 'port' from the datapath view, or
- * NULL. */
+/* Starts using the rings of 'port' (see struct vhu_ring_users) and returns
+ * its live ring 'vring', or NULL.  The caller must call vhu_rings_exit()
+ * with '*epoch' when done with it, and do it soon: the control thread may
+ * be waiting. */
 static const struct vhu_virtq *
-live_virtq(const struct vhu_port *port, unsigned int vring)
+live_virtq(struct vhu_port *port, unsigned int vring, unsigned int *epoch)
 {
-    const struct vhu_dp_view *view
-        = ovsrcu_get(struct vhu_dp_view *, &port->view);
+    const struct vhu_dp_view *view = vhu_rings_enter(port, epoch);
     unsigned int qp = vring / 2;
 
     return vring % 2 ? view->rx[qp] : view->tx[qp];
@@ -274,8 +276,8 @@ static void
 show_ring(struct ds *s, struct netdev_vhu *dev, unsigned int vring,
           const struct vhu_port_status *st)
 {
-    const struct vhu_virtq *vq = live_virtq(dev->port, vring);
     struct vhu_virtq_stats stats;
+    unsigned int epoch;
     uint64_t kicks;
 
     ovs_mutex_lock(&dev->mutex);
@@ -289,6 +291,7 @@ show_ring(struct ds *s, struct netdev_vhu *dev, unsigned int vring,
     ds_put_format(s, KEY"%"PRIu16"\n", "size:", st->vring_sizes[vring]);
     ds_put_format(s, KEY"%s\n", "enabled:",
                   st->enabled_vrings & (1u << vring) ? "yes" : "no");
+    const struct vhu_virtq *vq = live_virtq(dev->port, vring, &epoch);
     ds_put_format(s, KEY"%s\n", "running:", vq ? "yes" : "no");
     if (vq) {
         struct vhu_virtq_state rs;
@@ -316,6 +319,7 @@ show_ring(struct ds *s, struct netdev_vhu *dev, unsigned int vring,
                           ? "off" : "on", rs.avail_flags);
         }
     }
+    vhu_rings_exit(dev->port, epoch);
     ds_put_format(s, KEY"%"PRIu64"\n", "packets:", stats.packets);
     ds_put_format(s, KEY"%"PRIu64"\n", "bytes:", stats.bytes);
     ds_put_format(s, KEY"%"PRIu64"\n", "drops ring full:", stats.drop_full);
@@ -434,6 +438,63 @@ dump_desc(struct ds *s, const struct vhu_virtq *vq, uint16_t head,
                   MIN(vq->size, DUMP_MAX_CHAIN));
 }
 
+/* Prints what vhostuser/ring-dump shows of 'vq', at most 'n' entries of
+ * each kind. */
+static void
+dump_ring(struct ds *s, const struct vhu_virtq *vq, unsigned int n)
+{
+    struct vhu_virtq_state rs;
+    uint16_t last_avail = vq->last_avail_idx;
+    uint16_t pending, from;
+
+    vhu_virtq_get_state(vq, &rs);
+    n = MIN(n, vq->size);
+    pending = MIN((uint16_t) (rs.avail_idx - last_avail), n);
+    ds_put_format(s, ": size %"PRIu32", avail idx %"PRIu16", used idx %"
+                  PRIu16", last avail idx %"PRIu16"\n", vq->size,
+                  rs.avail_idx, rs.used_idx, last_avail);
+
+    /* The last 'n' entries we took and up to 'n' the guest has queued. */
+    from = last_avail - n;
+    ds_put_format(s, "  avail ring, entries %"PRIu16" to %"PRIu16":\n",
+                  from, (uint16_t) (last_avail + pending - 1));
+    for (uint16_t i = from; i != (uint16_t) (last_avail + pending); i++) {
+        uint16_t head = vhu_virtq_get_avail(vq, i);
+
+        ds_put_format(s, "    [%5"PRIu16"] slot %5"PRIu32": head %5"PRIu16
+                      "%s\n", i, i & vq->mask, head,
+                      (uint16_t) (i - last_avail) < pending ? " pending"
+                      : "");
+    }
+
+    from = rs.used_idx - n;
+    ds_put_format(s, "  used ring, entries %"PRIu16" to %"PRIu16":\n",
+                  from, (uint16_t) (rs.used_idx - 1));
+    for (uint16_t i = from; i != rs.used_idx; i++) {
+        uint32_t id, len;
+
+        vhu_virtq_get_used(vq, i, &id, &len);
+        ds_put_format(s, "    [%5"PRIu16"] slot %5"PRIu32": id %5"PRIu32
+                      " len %6"PRIu32"\n", i, i & vq->mask, id, len);
+    }
+
+    ds_put_cstr(s, "  descriptor chains of pending entries:\n");
+    unsigned int budget = DUMP_MAX_DESCS;
+    for (uint16_t i = 0; i < pending; i++) {
+        uint16_t head = vhu_virtq_get_avail(vq, last_avail + i);
+
+        if (!budget) {
+            ds_put_format(s, "    (%d descriptors shown: the rest is "
+                          "left out)\n", DUMP_MAX_DESCS);
+            break;
+        } else if (head < vq->size) {
+            dump_desc(s, vq, head, &budget);
+        } else {
+            ds_put_format(s, "    head %"PRIu16": beyond the ring\n", head);
+        }
+    }
+}
+
 static void
 vhu_unixctl_ring_dump(struct unixctl_conn *conn, int argc,
                       const char *argv[], void *aux OVS_UNUSED)
@@ -456,65 +517,16 @@ vhu_unixctl_ring_dump(struct unixctl_conn *conn, int argc,
         goto out;
     }
 
-    const struct vhu_virtq *vq = live_virtq(dev->port, vring);
+    unsigned int epoch;
+    const struct vhu_virtq *vq = live_virtq(dev->port, vring, &epoch);
     ds_put_format(&s, "%s ", argv[1]);
     format_vring_label(&s, vring);
-    if (!vq) {
+    if (vq) {
+        dump_ring(&s, vq, n);
+    } else {
         ds_put_cstr(&s, ": not running\n");
-        unixctl_command_reply(conn, ds_cstr(&s));
-        goto out;
     }
-
-    struct vhu_virtq_state rs;
-    uint16_t last_avail = vq->last_avail_idx;
-    uint16_t pending, from;
-
-    vhu_virtq_get_state(vq, &rs);
-    n = MIN(n, vq->size);
-    pending = MIN((uint16_t) (rs.avail_idx - last_avail), n);
-    ds_put_format(&s, ": size %"PRIu32", avail idx %"PRIu16", used idx %"
-                  PRIu16", last avail idx %"PRIu16"\n", vq->size,
-                  rs.avail_idx, rs.used_idx, last_avail);
-
-    /* The last 'n' entries we took and up to 'n' the guest has queued. */
-    from = last_avail - n;
-    ds_put_format(&s, "  avail ring, entries %"PRIu16" to %"PRIu16":\n",
-                  from, (uint16_t) (last_avail + pending - 1));
-    for (uint16_t i = from; i != (uint16_t) (last_avail + pending); i++) {
-        uint16_t head = vhu_virtq_get_avail(vq, i);
-
-        ds_put_format(&s, "    [%5"PRIu16"] slot %5"PRIu32": head %5"PRIu16
-                      "%s\n", i, i & vq->mask, head,
-                      (uint16_t) (i - last_avail) < pending ? " pending"
-                      : "");
-    }
-
-    from = rs.used_idx - n;
-    ds_put_format(&s, "  used ring, entries %"PRIu16" to %"PRIu16":\n",
-                  from, (uint16_t) (rs.used_idx - 1));
-    for (uint16_t i = from; i != rs.used_idx; i++) {
-        uint32_t id, len;
-
-        vhu_virtq_get_used(vq, i, &id, &len);
-        ds_put_format(&s, "    [%5"PRIu16"] slot %5"PRIu32": id %5"PRIu32
-                      " len %6"PRIu32"\n", i, i & vq->mask, id, len);
-    }
-
-    ds_put_cstr(&s, "  descriptor chains of pending entries:\n");
-    unsigned int budget = DUMP_MAX_DESCS;
-    for (uint16_t i = 0; i < pending; i++) {
-        uint16_t head = vhu_virtq_get_avail(vq, last_avail + i);
-
-        if (!budget) {
-            ds_put_format(&s, "    (%d descriptors shown: the rest is "
-                          "left out)\n", DUMP_MAX_DESCS);
-            break;
-        } else if (head < vq->size) {
-            dump_desc(&s, vq, head, &budget);
-        } else {
-            ds_put_format(&s, "    head %"PRIu16": beyond the ring\n", head);
-        }
-    }
+    vhu_rings_exit(dev->port, epoch);
     unixctl_command_reply(conn, ds_cstr(&s));
 out:
     ds_destroy(&s);

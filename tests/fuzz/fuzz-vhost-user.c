@@ -19,14 +19,17 @@
  *
  * The input is a program of records.  Each starts with an opcode byte:
  *   0  a message: request, flags, payload length (up to 64), payload; a
- *      descriptor (an eventfd, or the guest memory's memfd) is attached
- *      according to the flags' top bits;
+ *      descriptor is attached according to the flags' top bits: an
+ *      eventfd (non-blocking or not), a pipe, a socket, guest memory's
+ *      memfd or a regular file;
  *   1  a write to guest memory: 16-bit offset, length, bytes;
  *   2  a helper that sets up ring N properly at an offset, so that the
  *      datapath is reached often: ring, 16-bit offset, size exponent;
  *   3  the datapath: a dequeue burst from ring N, or an enqueue burst of
  *      packets of the given size into it.
- * Guest memory is one memfd region set up at the start.  Build with
+ * Guest memory is set up at the start: a small region that the records
+ * write, and a sparse one of realistic size (256 MiB) that descriptors can
+ * point into.  Build with
  * "make fuzz" (clang, libFuzzer and ASan); tests/fuzz/fuzz-replay, built
  * with ASan and UBSan, runs saved inputs in the test suite. */
 
@@ -38,8 +41,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "vhost-user-dev.h"
@@ -52,17 +57,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_MEM_SIZE 65536
 #define FUZZ_GPA 0x10000
+#define FUZZ_BIG_SIZE (256 * 1024 * 1024)
+#define FUZZ_BIG_GPA 0x100000000ULL
+
+/* The rings the datapath may use, as a switch's datapath threads see them:
+ * what the device last published through changed().  The datapath records
+ * use these, not the rings' own 'live' flags, so that a ring the device
+ * changed without taking it out of the view first would be caught using
+ * stale state (unmapped memory, say). */
+static uint32_t fuzz_view;
 
 static void
-fuzz_changed(void *aux)
+fuzz_changed(void *dev_)
 {
-    (void) aux;
+    const struct vhu_dev *dev = dev_;
+
+    fuzz_view = 0;
+    for (int i = 0; i < VHU_MAX_VRINGS; i++) {
+        if (dev->vrings[i].live) {
+            fuzz_view |= 1u << i;
+        }
+    }
 }
 
+/* The datapath runs on this thread, between messages, so once changed()
+ * returned no datapath call can still hold the previous view. */
 static void
-fuzz_synchronize(void *aux)
+fuzz_synchronize(void *dev_)
 {
-    (void) aux;
+    (void) dev_;
 }
 
 static void
@@ -126,6 +149,52 @@ send_simple(struct vhu_dev *dev, uint32_t request, const void *payload,
     send_msg(dev, &msg);
 }
 
+/* A descriptor of the kind that the flags of a message record ask for.
+ * Bit 0x40: memory (the guest memory's memfd, or with 0x10 a regular file);
+ * otherwise bits 0x30: a non-blocking eventfd, a blocking one, a pipe or a
+ * socket. */
+static int
+fuzz_make_fd(uint8_t flags, int mem_fd)
+{
+    int fds[2];
+
+    if (flags & 0x40) {
+        static int file_fd = -1;
+
+        if (!(flags & 0x10)) {
+            return dup(mem_fd);
+        }
+        if (file_fd < 0) {
+            char name[] = "/tmp/fuzz-vhost-user.XXXXXX";
+
+            file_fd = mkstemp(name);
+            if (file_fd < 0 || ftruncate(file_fd, FUZZ_MEM_SIZE)) {
+                __builtin_trap();
+            }
+            unlink(name);
+        }
+        return dup(file_fd);
+    }
+    switch ((flags >> 4) & 3) {
+    case 0:
+        return eventfd(0, EFD_NONBLOCK);
+    case 1:
+        return eventfd(0, 0);
+    case 2:
+        if (pipe(fds)) {
+            __builtin_trap();
+        }
+        close(fds[0]);
+        return fds[1];
+    default:
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds)) {
+            __builtin_trap();
+        }
+        close(fds[1]);
+        return fds[0];
+    }
+}
+
 /* The switch's side of a dequeue: one packet at a time, into a buffer as
  * large as a packet can be. */
 static void *
@@ -144,8 +213,8 @@ fuzz_alloc(void *aux, uint32_t size, uint8_t **data)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int mem_fd = -1;
-    static uint8_t *mem;
+    static int mem_fd = -1, big_fd = -1;
+    static uint8_t *mem, *big;
     struct input in = { data, size };
     struct vhu_dev dev;
     uint8_t op;
@@ -160,22 +229,46 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (mem == MAP_FAILED) {
             __builtin_trap();
         }
+        big_fd = memfd_create("fuzz-big", 0);
+        if (big_fd < 0 || ftruncate(big_fd, FUZZ_BIG_SIZE)) {
+            __builtin_trap();
+        }
+        big = mmap(NULL, FUZZ_BIG_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_NORESERVE, big_fd, 0);
+        if (big == MAP_FAILED) {
+            __builtin_trap();
+        }
     }
     memset(mem, 0, FUZZ_MEM_SIZE);
 
-    vhu_dev_init(&dev, &fuzz_ops, NULL, 2);
+    vhu_dev_init(&dev, &fuzz_ops, &dev, 2);
     uint64_t features = dev.offered_features;
     send_simple(&dev, VHOST_USER_SET_FEATURES, &features, 8, -1);
     struct vhost_user_memory table = {
-        .nregions = 1,
-        .regions[0] = {
-            .guest_phys_addr = FUZZ_GPA,
-            .memory_size = FUZZ_MEM_SIZE,
-            .userspace_addr = (uintptr_t) mem,
+        .nregions = 2,
+        .regions = {
+            {
+                .guest_phys_addr = FUZZ_GPA,
+                .memory_size = FUZZ_MEM_SIZE,
+                .userspace_addr = (uintptr_t) mem,
+            }, {
+                .guest_phys_addr = FUZZ_BIG_GPA,
+                .memory_size = FUZZ_BIG_SIZE,
+                .userspace_addr = (uintptr_t) big,
+            },
         },
     };
-    send_simple(&dev, VHOST_USER_SET_MEM_TABLE, &table, 8 + 32,
-                dup(mem_fd));
+    struct vhu_msg table_msg;
+
+    memset(&table_msg.hdr, 0, sizeof table_msg.hdr);
+    table_msg.hdr.request = VHOST_USER_SET_MEM_TABLE;
+    table_msg.hdr.flags = VHOST_USER_VERSION;
+    table_msg.hdr.size = 8 + 2 * 32;
+    memcpy(table_msg.payload.bytes, &table, table_msg.hdr.size);
+    table_msg.fds[0] = dup(mem_fd);
+    table_msg.fds[1] = dup(big_fd);
+    table_msg.n_fds = 2;
+    send_msg(&dev, &table_msg);
 
     while (take(&in, &op, 1)) {
         switch (op % 4) {
@@ -196,8 +289,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             msg.n_fds = 0;
             if (hdr[1] & 0x80) {
-                msg.fds[msg.n_fds++] = (hdr[1] & 0x40 ? dup(mem_fd)
-                                        : eventfd(0, EFD_NONBLOCK));
+                msg.fds[msg.n_fds++] = fuzz_make_fd(hdr[1], mem_fd);
             }
             send_msg(&dev, &msg);
             break;
@@ -255,7 +347,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             struct vhu_vring *vr = &dev.vrings[args[0] % 4];
 
-            if (!vr->live) {
+            if (!(fuzz_view & (1u << (args[0] % 4)))) {
                 break;
             }
             if (args[0] % 2) {
