@@ -184,16 +184,24 @@ struct shash;
 /* Starts using the rings of 'port': returns its current view, and in
  * '*epoch' what to pass to vhu_rings_exit().  Sequentially consistent, as the
  * control thread's side: either it sees this thread counted, or this thread
- * sees the view it published before it looked. */
+ * sees the epoch it moved to (and then counts itself there instead, or a
+ * later synchronize would not wait for it) and the view it published. */
 static inline const struct vhu_dp_view *
 vhu_rings_enter(struct vhu_port *port, unsigned int *epoch)
 {
     struct vhu_dp_view *view;
-    unsigned int orig;
+    unsigned int orig, now;
 
-    atomic_read(&port->users.epoch, epoch);
-    *epoch &= 1;
-    atomic_add(&port->users.count[*epoch], 1, &orig);
+    atomic_read(&port->users.epoch, &now);
+    do {
+        *epoch = now & 1;
+        atomic_add(&port->users.count[*epoch], 1, &orig);
+        atomic_read(&port->users.epoch, &now);
+        if ((now & 1) == *epoch) {
+            break;
+        }
+        atomic_sub(&port->users.count[*epoch], 1, &orig);
+    } while (true);
     atomic_read(&port->view.p, &view);
     return view;
 }
