@@ -560,7 +560,6 @@ vhu_port_try_connect(struct vhu_port *port, long long int now)
         vhu_port_publish_status(port);
     } else if (error != EAGAIN) {
         COVERAGE_INC(vhostuser_connect_fail);
-        vhu_conn_watch(&port->conn, vhu_inotify_fd);
         if (port->conn.n_attempts == 1) {
             VLOG_INFO("%s: cannot connect to %s (%s), retrying every %lld "
                       "ms", port->name, port->conn.path,
@@ -675,6 +674,9 @@ vhu_port_run(struct vhu_port *port, long long int now)
         return;
     }
     if (port->conn.state == VHU_CONN_CONNECTING) {
+        /* Whether the last attempt failed or the last session ended, the
+         * socket may be created anew: watch for it. */
+        vhu_conn_watch(&port->conn, vhu_inotify_fd);
         vhu_port_try_connect(port, now);
     }
     if (port->conn.state == VHU_CONN_CONNECTED) {

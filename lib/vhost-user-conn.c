@@ -88,13 +88,22 @@ vhu_conn_run(struct vhu_conn *conn, long long int now)
         conn->since = now;
         conn->last_error = 0;
         conn->n_attempts = 0;
+        conn->appeared_retries = 0;
         conn->n_connects++;
         return 0;
     }
 
     conn->last_error = error;
     conn->n_attempts++;
-    conn->next_attempt = now + conn->retry_interval;
+    if (conn->appeared_retries && error == ECONNREFUSED) {
+        /* The server binds its socket (which we saw appear) before it
+         * listens on it: try again in a moment. */
+        conn->appeared_retries--;
+        conn->next_attempt = now + VHU_CONN_APPEARED_DELAY;
+    } else {
+        conn->appeared_retries = 0;
+        conn->next_attempt = now + conn->retry_interval;
+    }
     return error;
 }
 
@@ -172,6 +181,7 @@ vhu_conn_appeared(struct vhu_conn *conn, const struct inotify_event *ev,
     if (conn->next_attempt > now) {
         conn->next_attempt = now;
     }
+    conn->appeared_retries = VHU_CONN_APPEARED_RETRIES;
     return true;
 }
 

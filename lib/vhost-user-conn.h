@@ -40,6 +40,11 @@ struct inotify_event;
 /* Most retry intervals to wait after sessions that keep failing early. */
 #define VHU_CONN_MAX_BACKOFF 64
 
+/* A socket that just appeared may refuse connections until its server
+ * listens: retried this many times, this many ms apart. */
+#define VHU_CONN_APPEARED_RETRIES 50
+#define VHU_CONN_APPEARED_DELAY 10
+
 enum vhu_conn_state {
     VHU_CONN_CONNECTING,        /* Not connected; retrying. */
     VHU_CONN_CONNECTED,         /* 'fd' is a connected socket. */
@@ -58,6 +63,8 @@ struct vhu_conn {
                                  * guest's driver ran. */
     int watch;                  /* inotify watch of the socket's directory,
                                  * or -1. */
+    unsigned int appeared_retries;  /* Quick retries left after the socket
+                                     * appeared (vhu_conn_appeared()). */
     uint64_t n_connects;        /* Successful connects. */
     uint64_t n_disconnects;     /* Connections that ended. */
 };
