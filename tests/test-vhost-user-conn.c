@@ -156,8 +156,36 @@ test_watch(const char *dir)
     }
     CHECK(appeared && conn.next_attempt == 2000);
     CHECK(vhu_conn_run(&conn, 2000) == 0);
+    vhu_conn_close(&conn, 0, true, 2500);
+    close(lfd);
+    unlink(path);
 
-    vhu_conn_close(&conn, 0, true, 3000);
+    /* A server binds its socket before it listens: refused at first, the
+     * attempt comes again a moment later, not an interval later. */
+    vhu_conn_init(&conn, path, 60000, 3000);
+    CHECK(vhu_conn_run(&conn, 3000) == ENOENT);
+    vhu_conn_watch(&conn, ifd);
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ovs_strlcpy(sun.sun_path, path, sizeof sun.sun_path);
+    CHECK(!bind(lfd, (struct sockaddr *) &sun, sizeof sun));
+    n = read(ifd, buf, sizeof buf);
+    CHECK(n > 0);
+    appeared = false;
+    off = 0;
+    while (off < n) {
+        const struct inotify_event *ev = (const void *) (buf + off);
+
+        appeared |= vhu_conn_appeared(&conn, ev, 4000);
+        off += sizeof *ev + ev->len;
+    }
+    CHECK(appeared);
+    CHECK(vhu_conn_run(&conn, 4000) == ECONNREFUSED);
+    CHECK(conn.next_attempt == 4000 + VHU_CONN_APPEARED_DELAY);
+    CHECK(!listen(lfd, 1));
+    CHECK(vhu_conn_run(&conn, 4000 + VHU_CONN_APPEARED_DELAY) == 0);
+
+    vhu_conn_close(&conn, 0, true, 5000);
     close(lfd);
     close(ifd);
     unlink(path);
