@@ -88,6 +88,7 @@ guest_init(struct guest *g, uint64_t features)
 static void
 guest_destroy(struct guest *g)
 {
+    vhu_virtq_stop(&g->vq);     /* Also stops watching its call eventfd. */
     close(g->call_fd);
     free_cacheline(g->mem);
 }
