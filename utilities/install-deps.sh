@@ -7,7 +7,7 @@ set -e
 packages="autoconf automake libtool pkg-config make gcc
   python3 python3-sortedcontainers libssl-dev libcap-ng-dev libnuma-dev
   openvswitch-source
-  dpdk dpdk-dev qemu-system-x86 busybox-static clang
+  dpdk dpdk-dev qemu-system-x86 busybox-static clang libclang-rt-14-dev
   rpm iproute2 procps"
 
 guest_kernel=
