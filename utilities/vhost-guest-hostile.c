@@ -85,6 +85,22 @@ vg_make_fd(const struct vg_device *dev, const char *kind)
     return fd;
 }
 
+/* Decodes the first 'n' bytes of 'hex' into 'bytes'.  Returns false if
+ * they are not all hex digits. */
+bool
+vg_parse_hex(const char *hex, uint8_t *bytes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool ok;
+
+        bytes[i] = hexits_value(&hex[2 * i], 2, &ok);
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* vhost-guest/truncate-memory BYTES: shrinks the guest memory file.  Our own
  * view of what was cut off becomes private zeros, so that this process
  * keeps running; the back-end's view faults. */
@@ -228,17 +244,9 @@ vg_raw_bytes(struct unixctl_conn *conn, int argc OVS_UNUSED,
     size_t len = strlen(argv[1]) / 2;
     uint8_t *bytes = xmalloc(len + 1);
 
-    for (size_t i = 0; i < len; i++) {
-        bool ok;
-
-        bytes[i] = hexits_value(&argv[1][2 * i], 2, &ok);
-        if (!ok) {
-            unixctl_command_reply_error(conn, "bad hex");
-            free(bytes);
-            return;
-        }
-    }
-    if (dev->conn_fd < 0) {
+    if (!vg_parse_hex(argv[1], bytes, len)) {
+        unixctl_command_reply_error(conn, "bad hex");
+    } else if (dev->conn_fd < 0) {
         unixctl_command_reply_error(conn, "back-end not connected");
     } else if (write(dev->conn_fd, bytes, len) != len) {
         unixctl_command_reply_error(conn, ovs_strerror(errno));

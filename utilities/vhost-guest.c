@@ -1468,14 +1468,9 @@ vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
         return;
     }
     msg_init(&msg, request_code, len);
-    for (size_t i = 0; i < len; i++) {
-        bool ok;
-
-        msg.payload.bytes[i] = hexits_value(&argv[2][2 * i], 2, &ok);
-        if (!ok) {
-            unixctl_command_reply_error(conn, "bad payload");
-            return;
-        }
+    if (!vg_parse_hex(argc > 2 ? argv[2] : "", msg.payload.bytes, len)) {
+        unixctl_command_reply_error(conn, "bad payload");
+        return;
     }
     msg.hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
     if (fd >= 0) {

@@ -170,5 +170,6 @@ uint64_t vg_gpa_of(const struct vg_device *, const void *hva);
 void vg_kick(struct vg_queue *);
 void vg_hostile_register(struct vg_device *);
 int vg_make_fd(const struct vg_device *, const char *kind);
+bool vg_parse_hex(const char *hex, uint8_t *bytes, size_t n);
 
 #endif /* vhost-guest.h */
