@@ -27,7 +27,9 @@
  * mapping.
  *
  * The table is changed only while no datapath thread uses it (the device
- * layer pauses live rings first), so lookups need no locking. */
+ * layer pauses live rings first), so lookups need no locking.  Every
+ * mapping is registered with vhost-mem-guard.h, which contains the faults
+ * of a file that shrinks under us. */
 
 #include <stdbool.h>
 #include <stddef.h>

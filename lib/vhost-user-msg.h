@@ -20,7 +20,10 @@
 /* Framing of vhost-user messages on a non-blocking unix stream socket:
  * reading a message in as many pieces as the socket delivers it, together
  * with the file descriptors that travel with it, and writing one.  Used by
- * both ends: the back-end in ovs-vswitchd and the test front-end. */
+ * both ends: the back-end in ovs-vswitchd and the test front-end.  Also
+ * what is safe to do with a received descriptor without calling into its
+ * file: tell an eventfd, and close it without risking to block
+ * (vhu_fd_close_untrusted()). */
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -25,7 +25,9 @@
  * users drive it with ovs-appctl; see the usage text for the commands.
  *
  * Like QEMU, it keeps guest memory and ring state when the back-end goes
- * away, and sets everything up again when the back-end reconnects. */
+ * away, and sets everything up again when the back-end reconnects.  Its
+ * device is in vhost-guest.h; the commands that misbehave on purpose are in
+ * vhost-guest-hostile.c. */
 
 #include <config.h>
 
