@@ -38,3 +38,10 @@ demo: all
 bench: all
 	$(SHELL) $(srcdir)/utilities/vhu-bench.sh '$(abs_builddir)' \
 	  '$(OVS_BUILDDIR)' '$(OVS_SRCDIR)' $(BENCHFLAGS)
+
+# vhu-flood: the cheap polling peer of make bench-compare.
+bin_PROGRAMS += utilities/vhu-flood
+utilities_vhu_flood_CPPFLAGS = -I$(top_srcdir)/lib
+utilities_vhu_flood_CFLAGS = $(AM_CFLAGS)
+utilities_vhu_flood_SOURCES = utilities/vhu-flood.c
+utilities_vhu_flood_LDADD = lib/libvhu.la
