@@ -30,6 +30,7 @@
 
 #include "dp-packet.h"
 #include "dpif-netdev.h"
+#include "netdev-vhu-pool.h"
 #include "netdev-vhu-private.h"
 #include "virtq.h"
 
@@ -56,98 +57,37 @@ netdev_vhu_view(const struct netdev *netdev)
     return ovsrcu_get(struct vhu_dp_view *, &dev->port->view);
 }
 
-/* Packets from guests.
+/* Packets from guests: pool packets (netdev-vhu-pool.h), or for frames too
+ * big for one, a packet of their own. */
+
+/* The dequeue's allocation callback, for a frame that a pool packet cannot
+ * hold.  The pool packet stays on the stack: netdev_vhu_rxq_recv() sees
+ * that '*swapped' and keeps it there. */
+static bool
+netdev_vhu_alloc_big(void *swapped_, struct vhu_buf *buf, uint32_t size)
+{
+    struct dp_packet *packet = dp_packet_new_with_headroom(size,
+                                                           DP_NETDEV_HEADROOM);
+    bool *swapped = swapped_;
+
+    buf->handle = packet;
+    buf->data = dp_packet_data(packet);
+    buf->capacity = size;
+    *swapped = true;
+    return true;
+}
+
+/* Receives a burst from the guest's transmit queue 'rxq->queue_id'.
  *
- * A received packet and its data share one allocation: a "stub" buffer right
- * behind the struct dp_packet, so dp_packet_delete() frees both at once and
- * anything in OVS that must grow the data moves it to a buffer of its own.
- * Packets of up to VHU_PKT_CAPACITY bytes all have that capacity, and when
- * one comes back to netdev_vhu_send() intact (VM-to-VM traffic), the sending
- * thread keeps it for its next receive instead of freeing it: a PMD thread
- * forwarding between guests then allocates nothing. */
-#define VHU_PKT_CAPACITY 2048   /* Headroom included. */
-#define VHU_PKT_CACHE_MAX 512   /* Packets one thread keeps. */
-
-struct vhu_pkt_cache {
-    size_t n;
-    struct dp_packet *pkts[VHU_PKT_CACHE_MAX];
-};
-
-DEFINE_STATIC_PER_THREAD_DATA(struct vhu_pkt_cache *, vhu_pkt_cache_ptr, NULL);
-static ovsthread_key_t vhu_pkt_cache_key;
-
-static void
-vhu_pkt_cache_destroy(void *cache_)
-{
-    struct vhu_pkt_cache *cache = cache_;
-
-    for (size_t i = 0; i < cache->n; i++) {
-        free(cache->pkts[i]);
-    }
-    free(cache);
-}
-
-/* This thread's cache, created on first use and freed when it exits. */
-static struct vhu_pkt_cache *
-vhu_pkt_cache_get(void)
-{
-    struct vhu_pkt_cache **cachep = vhu_pkt_cache_ptr_get();
-
-    if (OVS_UNLIKELY(!*cachep)) {
-        static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
-
-        if (ovsthread_once_start(&once)) {
-            ovsthread_key_create(&vhu_pkt_cache_key, vhu_pkt_cache_destroy);
-            ovsthread_once_done(&once);
-        }
-        *cachep = xzalloc(sizeof **cachep);
-        ovsthread_setspecific(vhu_pkt_cache_key, *cachep);
-    }
-    return *cachep;
-}
-
-static void *
-netdev_vhu_alloc_packet(void *cache_, uint32_t size, uint8_t **data)
-{
-    struct vhu_pkt_cache *cache = cache_;
-    size_t allocated = DP_NETDEV_HEADROOM + size;
-    struct dp_packet *packet;
-
-    if (allocated <= VHU_PKT_CAPACITY) {
-        allocated = VHU_PKT_CAPACITY;
-        packet = (cache->n ? cache->pkts[--cache->n]
-                  : xmalloc(sizeof *packet + allocated));
-    } else {
-        packet = xmalloc(sizeof *packet + allocated);
-    }
-    dp_packet_use_stub(packet, packet + 1, allocated);
-    dp_packet_reserve(packet, DP_NETDEV_HEADROOM);
-    dp_packet_set_size(packet, size);
-    *data = dp_packet_data(packet);
-    return packet;
-}
-
-/* Frees 'packet', or keeps it for netdev_vhu_alloc_packet() if it is one of
- * ours that nothing in OVS reallocated. */
-static void
-vhu_pkt_release(struct vhu_pkt_cache *cache, struct dp_packet *packet)
-{
-    if (packet->source == DPBUF_STUB
-        && dp_packet_base(packet) == (void *) (packet + 1)
-        && dp_packet_get_allocated(packet) == VHU_PKT_CAPACITY
-        && cache->n < VHU_PKT_CACHE_MAX) {
-        cache->pkts[cache->n++] = packet;
-    } else {
-        dp_packet_delete(packet);
-    }
-}
-
-/* Receives a burst from the guest's transmit queue 'rxq->queue_id'. */
+ * The burst's buffers are the top NETDEV_MAX_BURST packets of this thread's
+ * stack, bufs[i] holding pkts[n - 1 - i]: the packets the dequeue fills are
+ * then the top of the stack, and taking them is one subtraction. */
 int
 netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                     int *qfill)
 {
     struct netdev_vhu *dev = CONTAINER_OF(rxq->netdev, struct netdev_vhu, up);
+    struct vhu_buf bufs[NETDEV_MAX_BURST];
     const struct vhu_dp_view *view;
     struct vhu_virtq *vq = NULL;
     unsigned int epoch;
@@ -158,12 +98,40 @@ netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     if (rxq->queue_id < VHU_MAX_QUEUE_PAIRS) {
         vq = view->rx[rxq->queue_id];
     }
-    if (vq) {
+    if (vq && vhu_virtq_has_buffers(vq)) {
+        struct vhu_pool_stack *stack = vhu_pool_stack_get();
+        struct dp_packet **top;
+        bool swapped = false;
+
         netdev_vhu_note_poller(rxq);
-        n = vhu_virtq_dequeue_burst(vq, (void **) batch->packets,
-                                    NETDEV_MAX_BURST,
-                                    netdev_vhu_alloc_packet,
-                                    vhu_pkt_cache_get(), &left);
+        vhu_pool_reserve(stack, NETDEV_MAX_BURST);
+        top = &stack->pkts[stack->n - 1];
+        for (int i = 0; i < NETDEV_MAX_BURST; i++) {
+            bufs[i].handle = top[-i];
+            bufs[i].data = vhu_pool_data(top[-i]);
+            bufs[i].capacity = VHU_POOL_DATA_CAPACITY;
+        }
+        n = vhu_virtq_dequeue_burst(vq, bufs, NETDEV_MAX_BURST,
+                                    netdev_vhu_alloc_big, &swapped, &left);
+        for (int i = 0; i < n; i++) {
+            struct dp_packet *packet = bufs[i].handle;
+
+            vhu_pool_prepare(packet, bufs[i].data, bufs[i].size);
+            batch->packets[i] = packet;
+        }
+        if (OVS_LIKELY(!swapped)) {
+            stack->n -= n;
+        } else {
+            /* Keep the pool packets that a big packet replaced. */
+            size_t keep = stack->n - n;
+
+            for (int i = n - 1; i >= 0; i--) {
+                if (top[-i] != bufs[i].handle) {
+                    stack->pkts[keep++] = top[-i];
+                }
+            }
+            stack->n = keep;
+        }
     }
     vhu_rings_exit(dev->port, epoch);
     if (qfill) {
@@ -265,9 +233,9 @@ netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
     vhu_tx_unlock(lock);
     vhu_rings_exit(dev->port, epoch);
 
-    struct vhu_pkt_cache *cache = vhu_pkt_cache_get();
+    struct vhu_pool_stack *stack = vhu_pool_stack_get();
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
-        vhu_pkt_release(cache, packet);
+        vhu_pool_release(stack, packet);
     }
     return 0;
 }

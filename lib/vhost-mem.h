@@ -126,4 +126,17 @@ vhu_mem_gpa_to_hva(const struct vhu_mem *mem, uint64_t gpa, uint64_t *size,
     return hva ? hva : vhu_mem_gpa_to_hva__(mem, gpa, size, hint);
 }
 
+/* Translates the 'len' bytes at guest-physical 'gpa' if they are contiguous
+ * in one region, else returns NULL (they may still be guest memory, in
+ * pieces that vhu_mem_gpa_to_hva() finds one by one). */
+static inline void *
+vhu_mem_gpa_to_hva_whole(const struct vhu_mem *mem, uint64_t gpa,
+                         uint64_t len, uint32_t *hint)
+{
+    uint64_t n = len;
+    void *hva = vhu_mem_gpa_to_hva(mem, gpa, &n, hint);
+
+    return n == len ? hva : NULL;
+}
+
 #endif /* vhost-mem.h */

@@ -37,6 +37,9 @@
 #include "vhost-mem.h"
 #include "virtio-defs.h"
 
+/* What the hot paths expect: they are laid out for it. */
+#define VHU_LIKELY(C) __builtin_expect(!!(C), 1)
+
 /* How far ahead of our position we put avail_event, so that an EVENT_IDX
  * driver never kicks: it cannot get this far ahead of us. */
 #define VHU_NO_KICK_DISTANCE 0x8000
@@ -175,6 +178,44 @@ vhu_virtq_stop(struct vhu_virtq *vq)
     return vq->last_avail_idx;
 }
 
+/* Reads descriptor 'i' of 'table', once: the guest may rewrite it, and
+ * what we check must be what we use. */
+static inline struct vring_desc
+vhu_desc_read(const struct vring_desc *table, uint32_t i)
+{
+    const volatile struct vring_desc *vd = &table[i];
+    struct vring_desc d;
+
+    d.addr = vd->addr;
+    d.len = vd->len;
+    d.flags = vd->flags;
+    d.next = vd->next;
+    return d;
+}
+
+/* Copies 'n' bytes.  Most frames are small, and for them fixed-size moves
+ * the compiler inlines beat a call into memcpy(); the last move overlaps
+ * the one before instead of looping over a tail. */
+static inline void
+vhu_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+    if (n > 256) {
+        memcpy(dst, src, n);
+    } else if (n >= 16) {
+        for (uint32_t i = 0; i + 16 < n; i += 16) {
+            memcpy(dst + i, src + i, 16);
+        }
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(dst, src, 8);
+        memcpy(dst + n - 8, src + n - 8, 8);
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            dst[i] = src[i];
+        }
+    }
+}
+
 /* Walking descriptor chains.
  *
  * vhu_chain_walk() is the only code that reads descriptors.  It reads each
@@ -247,9 +288,13 @@ vhu_walk_add(struct vhu_virtq *vq, struct vhu_walk *w, uint64_t gpa,
  *
  * An indirect descriptor ends the chain it is in (virtio 1.2, 2.7.5.3.1),
  * may not appear in an indirect table, and its table may not hold more
- * entries than the ring. */
+ * entries than the ring.
+ *
+ * 'first' is descriptor 'head' as a fast path already read it: it is used
+ * instead of reading the descriptor again. */
 static enum vhu_walk_result
-vhu_chain_walk(struct vhu_virtq *vq, uint16_t head, bool device_writes,
+vhu_chain_walk(struct vhu_virtq *vq, uint16_t head,
+               const struct vring_desc *first, bool device_writes,
                uint64_t limit, bool fill, uint32_t *budget,
                struct vhu_walk *w)
 {
@@ -269,11 +314,13 @@ vhu_chain_walk(struct vhu_virtq *vq, uint16_t head, bool device_writes,
         }
         (*budget)--;
 
-        const volatile struct vring_desc *vd = &table[i];
-        uint64_t addr = vd->addr;
-        uint32_t len = vd->len;
-        uint16_t flags = vd->flags;
-        uint16_t next = vd->next;
+        struct vring_desc d = first ? *first : vhu_desc_read(table, i);
+        uint64_t addr = d.addr;
+        uint32_t len = d.len;
+        uint16_t flags = d.flags;
+        uint16_t next = d.next;
+
+        first = NULL;
 
         if (flags & VRING_DESC_F_INDIRECT) {
             uint64_t n = len;
@@ -333,14 +380,16 @@ vhu_walk_read(const struct vhu_walk *w, uint32_t skip, uint8_t *dst)
 
 /* Completing and notifying. */
 
+/* Writes used entry 'used_idx' in one store (id, then len, little-endian
+ * as virtio-defs.h checks), so that the guest never sees half of one. */
 static inline void
 vhu_virtq_put_used(struct vhu_virtq *vq, uint16_t used_idx, uint16_t head,
                    uint32_t len)
 {
-    volatile struct vring_used_elem *e = &vq->used->ring[used_idx & vq->mask];
+    volatile uint64_t *e = (volatile uint64_t *) (void *)
+                           &vq->used->ring[used_idx & vq->mask];
 
-    e->id = head;
-    e->len = len;
+    *e = head | (uint64_t) len << 32;
 }
 
 /* Publishes used entries up to 'used_idx' and interrupts the guest if it
@@ -400,22 +449,69 @@ vhu_virtq_n_avail(struct vhu_virtq *vq, uint16_t *avail_idx)
     return n;
 }
 
-/* Guest to switch. */
+/* Guest to switch.
+ *
+ * One pass over the burst's avail entries collects the heads and starts
+ * fetching their descriptors; a second reads each descriptor once.  The
+ * usual chain, one readable descriptor with header and frame in one
+ * region, is copied right there; anything else goes through
+ * vhu_chain_walk(), which gets the descriptor already read.  Positions,
+ * the region hint and counters live in locals for the burst. */
 
-/* Takes up to 'max' packets that the guest queued for transmission on 'vq'.
- * For each one it calls 'alloc' and copies the packet, virtio-net header
- * stripped, into the new buffer, then stores the handle in 'pkts'.  Returns
- * the number of packets stored; if 'left' is nonnull, stores there how many
- * more are waiting.  Malformed chains are returned to the guest unread and
+/* Copies the chain at 'head', whose first descriptor is '*first', into
+ * '*buf' the general way.  Returns 1 if it stored a packet, 0 if the chain
+ * was dropped and counted, or -1 if no buffer could be had. */
+static int
+vhu_virtq_dequeue_slow(struct vhu_virtq *vq, uint16_t head,
+                       const struct vring_desc *first, struct vhu_buf *buf,
+                       vhu_virtq_alloc_func *alloc, void *aux)
+{
+    uint32_t budget = VHU_TX_PKT_MAX_DESCS;
+    enum vhu_walk_result result;
+    struct vhu_walk w;
+
+    result = vhu_chain_walk(vq, head, first, false,
+                            VHU_VIRTQ_MAX_PKT_SIZE + vq->hdr_size, false,
+                            &budget, &w);
+    if (result == VHU_WALK_OK && w.bytes >= vq->hdr_size) {
+        uint32_t size = w.bytes - vq->hdr_size;
+
+        if ((size > buf->capacity || !buf->data)
+            && !alloc(aux, buf, size)) {
+            vq->stats.drop_no_mem++;
+            return -1;
+        }
+        vhu_walk_read(&w, vq->hdr_size, buf->data);
+        buf->size = size;
+        return 1;
+    } else if (result == VHU_WALK_TOO_BIG) {
+        vq->stats.drop_too_big++;
+    } else {
+        vq->stats.drop_bad_desc++;
+    }
+    return 0;
+}
+
+/* Takes up to 'max' packets that the guest queued for transmission on 'vq'
+ * and copies them, virtio-net header stripped, into 'bufs', calling
+ * 'alloc' for any that does not fit.  Returns the number of packets stored
+ * (in bufs[0] onward); if 'left' is nonnull, stores there how many more are
+ * waiting.  Malformed chains are returned to the guest unread and
  * counted. */
 int
-vhu_virtq_dequeue_burst(struct vhu_virtq *vq, void **pkts, int max,
+vhu_virtq_dequeue_burst(struct vhu_virtq *vq, struct vhu_buf *bufs, int max,
                         vhu_virtq_alloc_func *alloc, void *aux, int *left)
 {
+    const struct vring_desc *desc = vq->desc;
+    const struct vhu_mem *mem = vq->mem;
+    const uint32_t hdr_size = vq->hdr_size;
+    uint16_t heads[VHU_VIRTQ_BURST_MAX];
     uint16_t used_idx = vq->last_used_idx;
     uint16_t avail_idx;
+    uint32_t hint = vq->mem_hint;
+    uint64_t bytes = 0;
     int n_pkts = 0;
-    int n;
+    int n, i;
 
     n = vhu_virtq_n_avail(vq, &avail_idx);
     if (n <= 0) {
@@ -427,40 +523,63 @@ vhu_virtq_dequeue_burst(struct vhu_virtq *vq, void **pkts, int max,
     if (n > max) {
         n = max;
     }
-
-    for (int i = 0; i < n; i++) {
-        uint16_t head = load_u16(&vq->avail->ring[vq->last_avail_idx
-                                                  & vq->mask]);
-        uint32_t budget = VHU_TX_PKT_MAX_DESCS;
-        enum vhu_walk_result result;
-        struct vhu_walk w;
-
-        result = vhu_chain_walk(vq, head, false,
-                                VHU_VIRTQ_MAX_PKT_SIZE + vq->hdr_size, false,
-                                &budget, &w);
-        if (result == VHU_WALK_OK && w.bytes >= vq->hdr_size) {
-            uint32_t size = w.bytes - vq->hdr_size;
-            uint8_t *data;
-            void *pkt = alloc(aux, size, &data);
-
-            if (!pkt) {
-                vq->stats.drop_no_mem++;
-                break;
-            }
-            vhu_walk_read(&w, vq->hdr_size, data);
-            pkts[n_pkts++] = pkt;
-            vq->stats.bytes += size;
-        } else if (result == VHU_WALK_TOO_BIG) {
-            vq->stats.drop_too_big++;
-        } else {
-            vq->stats.drop_bad_desc++;
-        }
-        vhu_virtq_put_used(vq, used_idx++, head, 0);
-        vq->last_avail_idx++;
+    if (n > VHU_VIRTQ_BURST_MAX) {
+        n = VHU_VIRTQ_BURST_MAX;
     }
 
+    for (i = 0; i < n; i++) {
+        heads[i] = load_u16(&vq->avail->ring[(vq->last_avail_idx + i)
+                                             & vq->mask]);
+        __builtin_prefetch(&desc[heads[i] & vq->mask]);
+    }
+
+    for (i = 0; i < n; i++) {
+        struct vhu_buf *buf = &bufs[n_pkts];
+        uint16_t head = heads[i];
+        int stored;
+
+        if (VHU_LIKELY(head < vq->size)) {
+            struct vring_desc d = vhu_desc_read(desc, head);
+            uint32_t size = d.len - hdr_size;
+
+            if (VHU_LIKELY(!(d.flags & (VRING_DESC_F_NEXT
+                                        | VRING_DESC_F_INDIRECT
+                                        | VRING_DESC_F_WRITE))
+                           && d.len >= hdr_size && size <= buf->capacity
+                           && size <= VHU_VIRTQ_MAX_PKT_SIZE && buf->data)) {
+                const uint8_t *hva = vhu_mem_gpa_to_hva_whole(mem, d.addr,
+                                                              d.len, &hint);
+                if (VHU_LIKELY(hva != NULL)) {
+                    vhu_copy(buf->data, hva + hdr_size, size);
+                    buf->size = size;
+                    bytes += size;
+                    n_pkts++;
+                    vhu_virtq_put_used(vq, used_idx++, head, 0);
+                    continue;
+                }
+            }
+            vq->mem_hint = hint;
+            stored = vhu_virtq_dequeue_slow(vq, head, &d, buf, alloc, aux);
+            hint = vq->mem_hint;
+        } else {
+            vq->stats.drop_bad_desc++;
+            stored = 0;
+        }
+        if (stored < 0) {
+            break;
+        }
+        if (stored) {
+            bytes += buf->size;
+            n_pkts++;
+        }
+        vhu_virtq_put_used(vq, used_idx++, head, 0);
+    }
+
+    vq->last_avail_idx += i;
+    vq->mem_hint = hint;
     if (n_pkts) {
         vq->stats.packets += n_pkts;
+        vq->stats.bytes += bytes;
         vq->stats.bursts++;
     }
     vhu_virtq_publish(vq, used_idx);
@@ -490,7 +609,11 @@ vhu_rx_copy(struct vhu_rx_source *src, uint8_t *dst, uint64_t offset,
 
     if (!offset && n >= src->hdr_size) {
         /* The usual case: the whole header lands in one piece. */
-        memcpy(dst, src->hdr, src->hdr_size);
+        if (src->hdr_size == sizeof(struct virtio_net_hdr)) {
+            memcpy(dst, src->hdr, sizeof(struct virtio_net_hdr));
+        } else {
+            memcpy(dst, src->hdr, VIRTIO_NET_HDR_LEGACY_SIZE);
+        }
         if (src->hdr_size > nb_offset) {
             src->num_buffers[0] = dst + nb_offset;
             src->num_buffers[1] = dst + nb_offset + 1;
@@ -511,13 +634,17 @@ vhu_rx_copy(struct vhu_rx_source *src, uint8_t *dst, uint64_t offset,
     }
 }
 
-/* Places 'pkt' into the guest's receive buffers of 'vq', using entries up to
- * 'avail_idx' and writing used entries from '*used_idx' on.  Returns false,
- * with nothing consumed, if the guest has not made room enough; otherwise
- * returns true, having delivered the packet or dropped and counted it. */
+/* Places 'pkt' into the guest's receive buffers of 'vq' the general way,
+ * using entries up to 'avail_idx' and writing used entries from
+ * '*used_idx' on.  The first entry's head is 'first_head' and its
+ * descriptor '*first' (NULL if the head is out of range), as the fast path
+ * read them.  Returns false, with nothing consumed, if the guest has not
+ * made room enough; otherwise returns true, having delivered the packet or
+ * dropped and counted it. */
 static bool
-vhu_virtq_enqueue_one(struct vhu_virtq *vq, const struct vhu_pkt *pkt,
-                      uint16_t avail_idx, uint16_t *used_idx)
+vhu_virtq_enqueue_slow(struct vhu_virtq *vq, const struct vhu_pkt *pkt,
+                       uint16_t avail_idx, uint16_t *used_idx,
+                       uint16_t first_head, const struct vring_desc *first)
 {
     const struct virtio_net_hdr hdr = { .num_buffers = 0 };
     struct vhu_rx_source src = {
@@ -538,12 +665,14 @@ vhu_virtq_enqueue_one(struct vhu_virtq *vq, const struct vhu_pkt *pkt,
             || (n_bufs && !vq->mrg_rxbuf)) {
             break;
         }
-        uint16_t head = load_u16(&vq->avail->ring[vq->last_avail_idx
-                                                  & vq->mask]);
+        uint16_t head = (n_bufs ? load_u16(&vq->avail->ring[vq->last_avail_idx
+                                                            & vq->mask])
+                         : first_head);
         struct vhu_walk w;
 
         vq->last_avail_idx++;
-        if (vhu_chain_walk(vq, head, true, total - done, true, &budget, &w)
+        if (vhu_chain_walk(vq, head, n_bufs ? NULL : first, true,
+                           total - done, true, &budget, &w)
             != VHU_WALK_OK || !w.bytes) {
             /* A chain that holds nothing is as bad as a malformed one: it
              * would make us walk the ring for nothing. */
@@ -590,15 +719,41 @@ vhu_virtq_enqueue_one(struct vhu_virtq *vq, const struct vhu_pkt *pkt,
     return true;
 }
 
+/* Writes the virtio-net header of a packet that one buffer holds: no
+ * offloads yet, so all zero but num_buffers (1).  The two sizes are
+ * constants, so that both copies are a few inline stores. */
+static inline void
+vhu_put_net_hdr(uint8_t *dst, uint32_t hdr_size)
+{
+    static const struct virtio_net_hdr hdr = { .num_buffers = 1 };
+
+    if (hdr_size == sizeof hdr) {
+        memcpy(dst, &hdr, sizeof hdr);
+    } else {
+        memcpy(dst, &hdr, VIRTIO_NET_HDR_LEGACY_SIZE);
+    }
+}
+
 /* Delivers the 'n' packets in 'pkts' to the guest's receive ring 'vq', in
  * order.  Returns how many of them were consumed, delivered or dropped as
  * undeliverable (counted in the ring's stats); the rest did not fit and the
- * caller may retry or drop them. */
+ * caller may retry or drop them.
+ *
+ * The usual case, one writable descriptor in one region that holds header
+ * and packet, is handled inline with positions and counters in locals; any
+ * other goes through vhu_virtq_enqueue_slow(), which gets the descriptor
+ * already read. */
 int
 vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
                         int n)
 {
+    const struct vring_desc *desc = vq->desc;
+    const struct vhu_mem *mem = vq->mem;
+    const uint32_t hdr_size = vq->hdr_size;
     uint16_t used_idx = vq->last_used_idx;
+    uint16_t last_avail = vq->last_avail_idx;
+    uint32_t hint = vq->mem_hint;
+    uint64_t packets = 0, bytes = 0;
     uint16_t avail_idx;
     int i = 0;
 
@@ -607,12 +762,46 @@ vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
     if (vhu_virtq_n_avail(vq, &avail_idx) > 0
         && !(n && vq->short_size && avail_idx == vq->short_avail_idx
              && pkts[0].size >= vq->short_size)) {
-        for (; i < n; i++) {
-            if (!vhu_virtq_enqueue_one(vq, &pkts[i], avail_idx,
-                                       &used_idx)) {
+        for (; i < n && last_avail != avail_idx; i++) {
+            const struct vhu_pkt *pkt = &pkts[i];
+            uint16_t head = load_u16(&vq->avail->ring[last_avail
+                                                      & vq->mask]);
+            uint64_t total = (uint64_t) hdr_size + pkt->size;
+            struct vring_desc d;
+
+            if (VHU_LIKELY(head < vq->size)) {
+                d = vhu_desc_read(desc, head);
+                if (VHU_LIKELY((d.flags & (VRING_DESC_F_NEXT
+                                           | VRING_DESC_F_INDIRECT
+                                           | VRING_DESC_F_WRITE))
+                               == VRING_DESC_F_WRITE && d.len >= total)) {
+                    uint8_t *hva = vhu_mem_gpa_to_hva_whole(mem, d.addr,
+                                                            total, &hint);
+                    if (VHU_LIKELY(hva != NULL)) {
+                        vhu_put_net_hdr(hva, hdr_size);
+                        vhu_copy(hva + hdr_size, pkt->data, pkt->size);
+                        vhu_virtq_put_used(vq, used_idx++, head, total);
+                        last_avail++;
+                        packets++;
+                        bytes += pkt->size;
+                        continue;
+                    }
+                }
+            }
+
+            vq->last_avail_idx = last_avail;
+            vq->mem_hint = hint;
+            if (!vhu_virtq_enqueue_slow(vq, pkt, avail_idx, &used_idx, head,
+                                        head < vq->size ? &d : NULL)) {
                 break;
             }
+            last_avail = vq->last_avail_idx;
+            hint = vq->mem_hint;
         }
+        vq->last_avail_idx = last_avail;
+        vq->mem_hint = hint;
+        vq->stats.packets += packets;
+        vq->stats.bytes += bytes;
         vq->short_size = i < n ? pkts[i].size : 0;
         vq->short_avail_idx = avail_idx;
         if (i) {

@@ -100,10 +100,25 @@ struct vhu_pkt {
     uint32_t size;
 };
 
-/* Called by vhu_virtq_dequeue_burst() for each packet: returns a handle for
- * a new packet of 'size' bytes whose data starts at '*data', or NULL if none
- * can be allocated (the guest's packet then stays in its ring). */
-typedef void *vhu_virtq_alloc_func(void *aux, uint32_t size, uint8_t **data);
+/* Most packets one call of vhu_virtq_dequeue_burst() takes. */
+#define VHU_VIRTQ_BURST_MAX 64
+
+/* A buffer that vhu_virtq_dequeue_burst() copies one packet into.  The
+ * caller owns 'handle' (its packet, say); the dequeue sets 'size'. */
+struct vhu_buf {
+    void *handle;
+    uint8_t *data;              /* NULL if none yet. */
+    uint32_t capacity;          /* Bytes at 'data'. */
+    uint32_t size;              /* Bytes of the packet copied there. */
+};
+
+/* Called by vhu_virtq_dequeue_burst() for a packet of 'size' bytes that
+ * does not fit in '*buf': makes '*buf' a buffer that holds it (releasing or
+ * keeping what was there is the caller's business) and returns true, or
+ * returns false if none can be had (the guest's packet then stays in its
+ * ring). */
+typedef bool vhu_virtq_alloc_func(void *aux, struct vhu_buf *buf,
+                                  uint32_t size);
 
 void vhu_virtq_init(struct vhu_virtq *);
 void vhu_virtq_reset(struct vhu_virtq *);
@@ -113,8 +128,9 @@ int vhu_virtq_start(struct vhu_virtq *, const struct vhu_mem *,
                     int call_fd);
 uint16_t vhu_virtq_stop(struct vhu_virtq *);
 
-int vhu_virtq_dequeue_burst(struct vhu_virtq *, void **pkts, int max,
-                            vhu_virtq_alloc_func *, void *aux, int *left);
+int vhu_virtq_dequeue_burst(struct vhu_virtq *, struct vhu_buf *bufs,
+                            int max, vhu_virtq_alloc_func *, void *aux,
+                            int *left);
 int vhu_virtq_enqueue_burst(struct vhu_virtq *, const struct vhu_pkt *,
                             int n);
 bool vhu_virtq_has_buffers(const struct vhu_virtq *);

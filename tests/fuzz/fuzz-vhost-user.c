@@ -195,10 +195,10 @@ fuzz_make_fd(uint8_t flags, int mem_fd)
     }
 }
 
-/* The switch's side of a dequeue: one packet at a time, into a buffer as
- * large as a packet can be. */
-static void *
-fuzz_alloc(void *aux, uint32_t size, uint8_t **data)
+/* The switch's side of a dequeue, for packets the small buffer it offers
+ * does not hold: a buffer as large as a packet can be. */
+static bool
+fuzz_alloc(void *aux, struct vhu_buf *buf, uint32_t size)
 {
     static uint8_t buffer[VHU_VIRTQ_MAX_PKT_SIZE];
 
@@ -206,8 +206,9 @@ fuzz_alloc(void *aux, uint32_t size, uint8_t **data)
     if (size > sizeof buffer) {
         __builtin_trap();
     }
-    *data = buffer;
-    return buffer;
+    buf->data = buffer;
+    buf->capacity = sizeof buffer;
+    return true;
 }
 
 int
@@ -351,9 +352,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             }
             if (args[0] % 2) {
-                void *pkts[1];
+                /* A small buffer, so that both the fast path and the
+                 * allocation callback run. */
+                static uint8_t small[2048];
+                struct vhu_buf bufs[2] = {
+                    { .data = small, .capacity = args[1] * 8 },
+                    { .data = NULL },
+                };
 
-                vhu_virtq_dequeue_burst(&vr->vq, pkts, 1, fuzz_alloc, NULL,
+                vhu_virtq_dequeue_burst(&vr->vq, bufs, 2, fuzz_alloc, NULL,
                                         NULL);
             } else {
                 static uint8_t frame[9000];

@@ -1,0 +1,155 @@
+/*
+ * Copyright (c) 2026 The ovs-vhostuser authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Pool packets: per-thread stacks and the depot between them.  See
+ * netdev-vhu-pool.h. */
+
+#include <config.h>
+
+#include "netdev-vhu-pool.h"
+
+#include <stdlib.h>
+
+#include "coverage.h"
+#include "openvswitch/list.h"
+#include "ovs-thread.h"
+#include "util.h"
+
+COVERAGE_DEFINE(vhostuser_pool_alloc);
+COVERAGE_DEFINE(vhostuser_pool_free);
+
+/* Most full magazines the depot keeps (16 MiB of packets); past that,
+ * spilled packets are freed. */
+#define VHU_DEPOT_MAX 128
+
+struct vhu_magazine {
+    struct ovs_list node;
+    struct dp_packet *pkts[VHU_POOL_MAGAZINE];
+};
+
+static struct ovs_mutex depot_mutex = OVS_MUTEX_INITIALIZER;
+static struct ovs_list depot_full OVS_GUARDED_BY(depot_mutex)
+    = OVS_LIST_INITIALIZER(&depot_full);
+static struct ovs_list depot_empty OVS_GUARDED_BY(depot_mutex)
+    = OVS_LIST_INITIALIZER(&depot_empty);
+static size_t depot_n_full OVS_GUARDED_BY(depot_mutex);
+
+DEFINE_STATIC_PER_THREAD_DATA(struct vhu_pool_stack *, vhu_pool_stack_ptr,
+                              NULL);
+static ovsthread_key_t vhu_pool_stack_key;
+
+static struct dp_packet *
+vhu_pool_packet_new(void)
+{
+    struct dp_packet *packet;
+
+    /* posix_memalign(), not xmalloc_cacheline(): OVS frees packets with
+     * plain free(). */
+    if (posix_memalign((void **) &packet, CACHE_LINE_SIZE,
+                       VHU_POOL_PKT_SIZE)) {
+        out_of_memory();
+    }
+    COVERAGE_INC(vhostuser_pool_alloc);
+    dp_packet_use_stub(packet, packet + 1,
+                       VHU_POOL_PKT_SIZE - sizeof *packet);
+    return packet;
+}
+
+static void
+vhu_pool_stack_destroy(void *stack_)
+{
+    struct vhu_pool_stack *stack = stack_;
+
+    while (stack->n) {
+        vhu_pool_spill(stack);
+    }
+    free(stack);
+}
+
+/* This thread's stack, created on first use and emptied into the depot
+ * when the thread exits. */
+struct vhu_pool_stack *
+vhu_pool_stack_get(void)
+{
+    struct vhu_pool_stack **stackp = vhu_pool_stack_ptr_get();
+
+    if (OVS_UNLIKELY(!*stackp)) {
+        static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+        if (ovsthread_once_start(&once)) {
+            ovsthread_key_create(&vhu_pool_stack_key, vhu_pool_stack_destroy);
+            ovsthread_once_done(&once);
+        }
+        *stackp = xzalloc(sizeof **stackp);
+        ovsthread_setspecific(vhu_pool_stack_key, *stackp);
+    }
+    return *stackp;
+}
+
+/* Slow path of vhu_pool_reserve(): a full magazine from the depot, or new
+ * packets if it has none. */
+void
+vhu_pool_refill(struct vhu_pool_stack *stack, size_t want)
+{
+    struct vhu_magazine *mag = NULL;
+
+    ovs_mutex_lock(&depot_mutex);
+    if (!ovs_list_is_empty(&depot_full)) {
+        mag = CONTAINER_OF(ovs_list_pop_front(&depot_full),
+                           struct vhu_magazine, node);
+        depot_n_full--;
+        memcpy(&stack->pkts[stack->n], mag->pkts, sizeof mag->pkts);
+        stack->n += VHU_POOL_MAGAZINE;
+        ovs_list_push_back(&depot_empty, &mag->node);
+    }
+    ovs_mutex_unlock(&depot_mutex);
+
+    while (stack->n < want) {
+        stack->pkts[stack->n++] = vhu_pool_packet_new();
+    }
+}
+
+/* Moves the bottom VHU_POOL_MAGAZINE packets of 'stack' (or all, if it has
+ * fewer) to the depot, or frees them if the depot is full.  The bottom,
+ * because the top is what this thread touched last. */
+void
+vhu_pool_spill(struct vhu_pool_stack *stack)
+{
+    size_t n = MIN(stack->n, VHU_POOL_MAGAZINE);
+    struct vhu_magazine *mag = NULL;
+
+    if (n == VHU_POOL_MAGAZINE) {
+        ovs_mutex_lock(&depot_mutex);
+        if (depot_n_full < VHU_DEPOT_MAX) {
+            mag = (ovs_list_is_empty(&depot_empty)
+                   ? xmalloc(sizeof *mag)
+                   : CONTAINER_OF(ovs_list_pop_front(&depot_empty),
+                                  struct vhu_magazine, node));
+            memcpy(mag->pkts, stack->pkts, sizeof mag->pkts);
+            ovs_list_push_back(&depot_full, &mag->node);
+            depot_n_full++;
+        }
+        ovs_mutex_unlock(&depot_mutex);
+    }
+    if (!mag) {
+        for (size_t i = 0; i < n; i++) {
+            COVERAGE_INC(vhostuser_pool_free);
+            free(stack->pkts[i]);
+        }
+    }
+    memmove(stack->pkts, &stack->pkts[n], (stack->n - n) * sizeof *stack->pkts);
+    stack->n -= n;
+}
