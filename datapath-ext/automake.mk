@@ -19,6 +19,7 @@ datapath_ext_libnetdev_vhu_la_CFLAGS = $(AM_CFLAGS)
 datapath_ext_libnetdev_vhu_la_SOURCES = \
 	datapath-ext/netdev-vhu-ctl.c \
 	datapath-ext/netdev-vhu-io.c \
+	datapath-ext/netdev-vhu-null.c \
 	datapath-ext/netdev-vhu-pool.c \
 	datapath-ext/netdev-vhu-pool.h \
 	datapath-ext/netdev-vhu-private.h \

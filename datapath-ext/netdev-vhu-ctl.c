@@ -380,7 +380,10 @@ vhu_port_publish_view(struct vhu_port *port)
         struct vhu_vring *rx = &port->dev.vrings[vhu_rx_vring(qp)];
         struct vhu_vring *tx = &port->dev.vrings[vhu_tx_vring(qp)];
 
-        view->rx[qp] = rx->live ? &rx->vq : NULL;
+        if (rx->live) {
+            view->rx[qp] = &rx->vq;
+            view->rx_avail_idx[qp] = vhu_virtq_avail_idx(&rx->vq);
+        }
         if (tx->live) {
             view->tx[qp] = &tx->vq;
             view->tx_map[view->n_tx++] = qp;

@@ -86,18 +86,34 @@ int
 netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                     int *qfill)
 {
-    struct netdev_vhu *dev = CONTAINER_OF(rxq->netdev, struct netdev_vhu, up);
+    struct vhu_port *port = CONTAINER_OF(rxq, struct netdev_vhu_rxq, up)->port;
     struct vhu_buf bufs[NETDEV_MAX_BURST];
     const struct vhu_dp_view *view;
-    struct vhu_virtq *vq = NULL;
+    const uint16_t *avail_idx;
+    struct vhu_virtq *vq;
     unsigned int epoch;
     int left = 0;
     int n = 0;
 
-    view = vhu_rings_enter(dev->port, &epoch);
-    if (rxq->queue_id < VHU_MAX_QUEUE_PAIRS) {
-        vq = view->rx[rxq->queue_id];
+    if (qfill) {
+        *qfill = 0;
     }
+    if (OVS_UNLIKELY(rxq->queue_id >= VHU_MAX_QUEUE_PAIRS)) {
+        return EAGAIN;
+    }
+
+    /* An idle ring costs only this peek, four dependent loads: PMD threads
+     * stay in an RCU read-side section for a whole iteration, and guest
+     * memory is unmapped only after a grace period, so it needs no
+     * ring-user count. */
+    view = ovsrcu_get(struct vhu_dp_view *, &port->view);
+    avail_idx = view->rx_avail_idx[rxq->queue_id];
+    if (!avail_idx || !vhu_virtq_peek(view->rx[rxq->queue_id], avail_idx)) {
+        return EAGAIN;
+    }
+
+    view = vhu_rings_enter(port, &epoch);
+    vq = view->rx[rxq->queue_id];
     if (vq && vhu_virtq_has_buffers(vq)) {
         struct vhu_pool_stack *stack = vhu_pool_stack_get();
         struct dp_packet **top;
@@ -133,7 +149,7 @@ netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
             stack->n = keep;
         }
     }
-    vhu_rings_exit(dev->port, epoch);
+    vhu_rings_exit(port, epoch);
     if (qfill) {
         *qfill = left;
     }

@@ -67,6 +67,10 @@ struct vhu_dp_view {
     struct vhu_virtq *rx[VHU_MAX_QUEUE_PAIRS]; /* Guest TX: we receive. */
     struct vhu_virtq *tx[VHU_MAX_QUEUE_PAIRS]; /* Guest RX: we send. */
 
+    /* vhu_virtq_avail_idx() of each rx[] ring, so that a poll of an idle
+     * one touches as little as it can (see netdev_vhu_rxq_recv()). */
+    const uint16_t *rx_avail_idx[VHU_MAX_QUEUE_PAIRS];
+
     /* OVS transmit queue 'qid' sends into guest queue pair
      * tx_map[qid % n_tx]. */
     unsigned int n_tx;
@@ -157,6 +161,13 @@ struct vhu_port {
     struct vhu_tx_lock tx_locks[VHU_MAX_QUEUE_PAIRS];
     atomic_uint64_t tx_dropped_down;    /* Sent while no ring was live. */
     struct vhu_rxq_poller pollers[VHU_MAX_QUEUE_PAIRS];
+};
+
+/* An rx queue: the guest transmit queue of the same number. */
+struct netdev_vhu_rxq {
+    struct netdev_rxq up;
+    struct vhu_port *port;      /* The netdev's, kept here to save a load
+                                 * per poll. */
 };
 
 /* The netdev. */

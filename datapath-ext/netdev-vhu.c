@@ -556,12 +556,18 @@ netdev_vhu_reconfigure(struct netdev *netdev)
 static struct netdev_rxq *
 netdev_vhu_rxq_alloc(void)
 {
-    return xzalloc(sizeof(struct netdev_rxq));
+    struct netdev_vhu_rxq *rxq = xzalloc(sizeof *rxq);
+
+    return &rxq->up;
 }
 
 static int
-netdev_vhu_rxq_construct(struct netdev_rxq *rxq OVS_UNUSED)
+netdev_vhu_rxq_construct(struct netdev_rxq *rxq_)
 {
+    struct netdev_vhu_rxq *rxq = CONTAINER_OF(rxq_, struct netdev_vhu_rxq,
+                                              up);
+
+    rxq->port = netdev_vhu_cast(rxq_->netdev)->port;
     return 0;
 }
 
@@ -573,7 +579,7 @@ netdev_vhu_rxq_destruct(struct netdev_rxq *rxq OVS_UNUSED)
 static void
 netdev_vhu_rxq_dealloc(struct netdev_rxq *rxq)
 {
-    free(rxq);
+    free(CONTAINER_OF(rxq, struct netdev_vhu_rxq, up));
 }
 
 static const struct netdev_class netdev_vhu_class = {
@@ -620,4 +626,5 @@ netdev_vhu_register(void)
         VLOG_DBG("ovs-vhostuser %s: registered netdev type %s", VHU_VERSION,
                  netdev_vhu_class.type);
     }
+    netdev_vhu_null_register();
 }

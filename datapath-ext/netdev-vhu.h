@@ -23,5 +23,6 @@
  * PMD threads. */
 
 void netdev_vhu_register(void);
+void netdev_vhu_null_register(void);
 
 #endif /* netdev-vhu.h */

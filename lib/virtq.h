@@ -33,10 +33,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "virtio-defs.h"
+
 struct vhu_mem;
-struct vring_avail;
-struct vring_desc;
-struct vring_used;
 
 /* Largest packet we take from a guest, virtio-net header excluded: what a
  * switch buffer of 64 kB holds with some headroom (OVS's dp_packet counts
@@ -134,6 +133,27 @@ int vhu_virtq_dequeue_burst(struct vhu_virtq *, struct vhu_buf *bufs,
 int vhu_virtq_enqueue_burst(struct vhu_virtq *, const struct vhu_pkt *,
                             int n);
 bool vhu_virtq_has_buffers(const struct vhu_virtq *);
+
+/* Where the guest publishes its avail index for 'vq', which must be
+ * running: stable until the ring stops, so a caller may keep it for
+ * vhu_virtq_peek() as long as it keeps the guest memory mapped. */
+static inline const uint16_t *
+vhu_virtq_avail_idx(const struct vhu_virtq *vq)
+{
+    return &vq->avail->idx;
+}
+
+/* Returns true if the guest seems to have made entries available on 'vq',
+ * whose vhu_virtq_avail_idx() was 'avail_idx': a hint for polls of idle
+ * rings, which need not enter the ring.  It may race with everything else
+ * that uses 'vq', even a restart: it only reads, each field once, so a race
+ * costs only a wrong hint. */
+static inline bool
+vhu_virtq_peek(const struct vhu_virtq *vq, const uint16_t *avail_idx)
+{
+    return (__atomic_load_n(avail_idx, __ATOMIC_RELAXED)
+            != __atomic_load_n(&vq->last_avail_idx, __ATOMIC_RELAXED));
+}
 
 /* Introspection, for people: what the ring in guest memory says now.  It
  * races with the guest and the datapath, so values may be a moment old or

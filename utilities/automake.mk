@@ -41,7 +41,14 @@ bench: all
 
 # vhu-flood: the cheap polling peer of make bench-compare.
 bin_PROGRAMS += utilities/vhu-flood
-utilities_vhu_flood_CPPFLAGS = -I$(top_srcdir)/lib
+utilities_vhu_flood_CPPFLAGS = $(OVS_CPPFLAGS)
 utilities_vhu_flood_CFLAGS = $(AM_CFLAGS)
 utilities_vhu_flood_SOURCES = utilities/vhu-flood.c
-utilities_vhu_flood_LDADD = lib/libvhu.la
+utilities_vhu_flood_LDADD = lib/libvhu.la $(OVS_BUILDDIR)/lib/libopenvswitch.la
+
+# make bench-compare [BENCHFLAGS='--runs 5 --sizes "64 1518" --floor']:
+# ours side by side with OVS-DPDK (BENCHMARKS.md).  Needs root.
+EXTRA_DIST += utilities/vhu-bench-compare.sh
+bench-compare: all
+	$(SHELL) $(srcdir)/utilities/vhu-bench-compare.sh '$(abs_builddir)' \
+	  '$(OVS_BUILDDIR)' '$(OVS_SRCDIR)' $(BENCHFLAGS)

@@ -4,7 +4,8 @@
 #
 # Topology, the same for both switches: vhu-flood's source guest -> port
 # "a" -> flow in_port=a,actions=output:b -> port "b" -> vhu-flood's sink
-# guest.  One PMD thread on CPU 0 (pmd-cpu-mask=0x1), the peer on CPU 1,
+# guest.  One PMD thread on CPU 0 (pmd-cpu-mask=0x1), the peer on CPU 1
+# and every other thread of the switch and ovsdb-server on CPU 0 too,
 # identical options.  Runs are interleaved (ours, reference, ours, ...) and
 # summarised by medians with min-max: single runs on this kind of machine
 # vary by up to 30 %.
@@ -27,7 +28,10 @@
 #   --sizes "A B"     frame sizes (default "64 512 1518 9000")
 #   --peer MODE       cheap, rewrite or both (default cheap)
 #   --queues N        queue pairs per port (default 1)
-#   --ports N         ports in all: a, b and N - 2 idle ones (default 2)
+#   --ports N         ports in all: a, b and N - 2 idle ones, whose guests
+#                     are connected and send nothing (default 2)
+#   --rate FPS        the peer sends at most FPS frames per second (default:
+#                     as fast as the switch takes them)
 #   --floor           also measure OVS's floor with null ports
 #   --no-reference    only our switch
 #   --output DIR      keep logs and results there (default: a temp dir)
@@ -39,7 +43,7 @@ ovs_srcdir=$(cd "$3" && pwd)
 shift 3
 
 runs=5 seconds=8 warmup=2 sizes="64 512 1518 9000" peer_modes=cheap
-queues=1 n_ports=2 floor=no reference=yes output= vswitchd=
+queues=1 n_ports=2 rate= floor=no reference=yes output= vswitchd=
 while test $# -gt 0; do
     case $1 in
         --runs) runs=$2; shift ;;
@@ -55,6 +59,7 @@ while test $# -gt 0; do
             shift ;;
         --queues) queues=$2; shift ;;
         --ports) n_ports=$2; shift ;;
+        --rate) rate=$2; shift ;;
         --floor) floor=yes ;;
         --no-reference) reference=no ;;
         --output) output=$2; shift ;;
@@ -166,8 +171,11 @@ start_switch () {
 
     ovsdb-tool create "$sandbox/conf.db" \
         "$ovs_srcdir/vswitchd/vswitch.ovsschema"
-    ovsdb-server -vconsole:off --detach --no-chdir --pidfile --log-file \
-        --remote="punix:$sandbox/db.sock"
+    # Every thread but the peer's on CPU 0, the PMD's: a thread that
+    # preempts the PMD only delays the traffic, one that preempted the peer
+    # could overflow the sink's ring.
+    taskset -c 0 ovsdb-server -vconsole:off --detach --no-chdir --pidfile \
+        --log-file --remote="punix:$sandbox/db.sock"
     ovs-vsctl --no-wait init -- set Open_vSwitch . \
         other_config:pmd-cpu-mask=0x1
     case $kind in
@@ -185,7 +193,7 @@ start_switch () {
     mkdir "$sandbox/bin"
     ln -s "$bin" "$sandbox/bin/ovs-vswitchd"
     VHU_BENCH_NULL_PORTS=$(test $kind = floor && echo yes || echo no) \
-        "$sandbox/bin/ovs-vswitchd" -vconsole:off --detach --no-chdir --pidfile --log-file \
+        taskset -c 0 "$sandbox/bin/ovs-vswitchd" -vconsole:off --detach --no-chdir --pidfile --log-file \
         2> "$sandbox/stderr"
     ovs-vsctl add-br br0 -- set bridge br0 datapath_type=netdev \
         -- set-fail-mode br0 secure
@@ -193,8 +201,10 @@ start_switch () {
     if test $kind != floor; then
         peer_opts="--size=$size --queues=$queues"
         test "$peer_mode" = cheap || peer_opts="$peer_opts --rewrite"
+        test -z "$rate" || peer_opts="$peer_opts --rate=$rate"
+        socks=$(for port in $(port_names); do echo "$sandbox/$port.sock"; done)
         # shellcheck disable=SC2086
-        taskset -c 1 "$flood" $peer_opts "$sandbox/a.sock" "$sandbox/b.sock" \
+        taskset -c 1 "$flood" $peer_opts $socks \
             > "$sandbox/flood.out" 2> "$sandbox/flood.err" &
         echo $! > "$sandbox/flood.pid"
     fi
@@ -207,7 +217,8 @@ start_switch () {
     for port in $(port_names); do
         n=$((n + 1))
         if test $kind = floor; then
-            opts="options:size=$size"
+            opts=
+            test $n != 1 || opts="options:rx-size=$size"
         else
             opts="options:vhost-server-path=$sandbox/$port.sock"
         fi
@@ -217,9 +228,14 @@ start_switch () {
     done
     ovs-ofctl del-flows br0
     ovs-ofctl add-flow br0 in_port=1,actions=output:2
+    # Null ports have no link to come up: they only need an OpenFlow port.
+    n=0
     for port in a b; do
-        wait_until "test \"\$(ovs-vsctl get Interface $port link_state \
-                    2>/dev/null)\" = up" || {
+        n=$((n + 1))
+        up=link_state=up
+        test $kind != floor || up=ofport=$n
+        wait_until "ovs-vsctl find Interface name=$port $up \
+                    | grep -q ." || {
             cat "$sandbox/flood.err" 2>/dev/null
             tail -20 "$sandbox/ovs-vswitchd.log"
             return 1
@@ -241,6 +257,13 @@ field () {
     sed -n "s/.* $1=\([0-9]*\).*/\1/p"
 }
 
+# Frames port b could not give the peer so far.
+tx_drops () {
+    d=$(ovs-ofctl dump-ports br0 2 \
+        | sed -n 's/.*tx pkts=.*drop=\([0-9]*\).*/\1/p')
+    echo "${d:-0}"
+}
+
 # measure KIND SIZE: one run; appends a line to $results.
 measure () {
     kind=$1 size=$2
@@ -248,6 +271,7 @@ measure () {
     sleep "$warmup"
 
     pid=$(cat "$sandbox/ovs-vswitchd.pid")
+    drops0=$(tx_drops)
     ovs-appctl dpif-netdev/pmd-stats-clear > /dev/null
     if test $kind != floor; then
         kill -USR1 "$(cat "$sandbox/flood.pid")"
@@ -260,9 +284,7 @@ measure () {
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
     huge=$(awk '/^HugePages_Total/ { t = $2 } /^HugePages_Free/ { f = $2 }
                 END { print t - f }' /proc/meminfo)
-    # Frames port b could not give the peer, over the whole run.
-    drops=$(ovs-ofctl dump-ports br0 2 \
-            | sed -n 's/.*tx pkts=.*drop=\([0-9]*\).*/\1/p')
+    drops=$(($(tx_drops) - drops0))
 
     # The PMD thread's section, not the main thread's.
     stats=$sandbox/pmd-stats.pmd
@@ -274,7 +296,7 @@ measure () {
                "$stats")
     if test $kind = floor; then
         line="pmd_packets=$pmd_packets"
-        peer="0 0 0 0 0 0 0"
+        peer="0 0 0 0 0 0"
     else
         i=0
         while test "$(wc -l < "$sandbox/flood.out")" -lt 2 && test $i -lt 50
@@ -313,9 +335,12 @@ measure () {
 echo "== vhu-bench-compare: ours $vswitchd"
 echo "   reference: $(test $reference = yes && echo "$ref_vswitchd" || echo none)"
 echo "   $runs run(s) of ${seconds} s after ${warmup} s per switch, frames:" \
-     "$sizes; peer: $peer_modes; queue pairs: $queues; ports: $n_ports"
+     "$sizes; peer: $peer_modes${rate:+ at $rate frames/s};" \
+     "queue pairs: $queues; ports: $n_ports"
 echo "   output in $output"
 test $reference = no || setup_reference
+# This script and what it runs stay off the peer's CPU too.
+taskset -p -c 0 $$ > /dev/null
 
 run_id=0
 for peer_mode in $peer_modes; do
@@ -334,6 +359,8 @@ done
 if test $floor = yes; then
     peer_mode=none
     for size in $sizes; do
+        # Null ports hand out pool packets, which hold up to 2 kB.
+        test "$size" -le 2048 || continue
         echo "== OVS's floor, $size-byte frames"
         for r in $(seq "$runs"); do
             run_id=$((run_id + 1))
@@ -345,6 +372,7 @@ fi
 # Medians with min-max, and the ratio of medians.
 echo
 echo "== Summary (medians of interleaved runs, [min-max])"
+{
 sort -k2,2 -k3,3n -k1,1 "$results" | awk '
 function med(a, n,    i, j, t) {
     for (i = 2; i <= n; i++)
@@ -387,4 +415,9 @@ END {
             printf "| %s | %d | %.2f |\n", f[2], f[3],
                    mc[k] / mc["reference " f[2] " " f[3]]
     }
-}' | tee "$output/summary.md"
+}' > "$output/summary.tmp"
+# The ratio rows in frame-size order.
+awk '/^\| peer \| frame B \| ours/ { exit } { print }' "$output/summary.tmp"
+awk '/^\| peer \| frame B \| ours/ { on = 1 } on' "$output/summary.tmp" \
+    | { head -n 2; tail -n +3 | sort -t '|' -k2,2 -k3,3n; }
+} | tee "$output/summary.md"

@@ -17,7 +17,8 @@
 /* vhu-flood: the peer of "make bench-compare".  It plays two guests, each
  * on a socket it serves: the source transmits frames as fast as the switch
  * takes them, the sink gives the switch receive buffers as fast as it fills
- * them.  One thread polls both, so that the switch, not the peer, is what
+ * them.  More guests may idle beside them, for the cost of idle ports.
+ * One thread polls both, so that the switch, not the peer, is what
  * a run measures.
  *
  * Cheap by default: every descriptor and frame is written once at start-up
@@ -32,12 +33,10 @@
  *
  * Interrupts are off (VRING_AVAIL_F_NO_INTERRUPT) and the peer never kicks:
  * both sides poll.  SIGUSR1 prints a line of counters (see print_snapshot()),
- * SIGTERM and SIGINT end it.  Plain C and lib/: nothing of OVS, so that the
- * peer's own cost stays small and visible. */
+ * SIGTERM and SIGINT end it.  The flood loop is plain C over lib/'s ring
+ * definitions, so that the peer's own cost stays small and visible. */
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1           /* memfd_create(), accept4() */
-#endif
+#include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,14 +57,14 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#include "util.h"
 #include "vhost-user-msg.h"
 #include "virtio-defs.h"
 
 #define FLOOD_MAX_QP 8
+#define FLOOD_MAX_GUESTS 64
 #define FLOOD_GPA_BASE 0x100000000ULL
 #define FLOOD_HDR_SIZE 12       /* virtio-net header with MRG_RXBUF. */
-#define FLOOD_ALIGN(N, A) (((N) + (A) - 1) / (A) * (A))
-#define MAX(A, B) ((A) > (B) ? (A) : (B))
 
 /* One virtqueue, driver side. */
 struct flood_ring {
@@ -84,11 +83,18 @@ struct flood_ring {
     int call_fd;
 };
 
+/* What a guest does. */
+enum flood_role {
+    FLOOD_SOURCE,               /* Transmits. */
+    FLOOD_SINK,                 /* Receives. */
+    FLOOD_IDLE,                 /* Sets its rings up, then does nothing. */
+};
+
 /* One guest: a socket, its memory and its rings. */
 struct flood_guest {
-    const char *name;
+    char *name;
     const char *path;
-    bool source;                /* Transmits; else receives. */
+    enum flood_role role;
     int listen_fd;
     int conn_fd;
     int mem_fd;
@@ -103,6 +109,7 @@ struct flood_config {
     uint32_t frame_size;
     bool rewrite;
     bool verbose;
+    double rate;                /* Frames per second, 0 for no limit. */
 };
 
 /* Counters, printed by print_snapshot(). */
@@ -127,7 +134,7 @@ fatal(int error, const char *format, ...)
     vfprintf(stderr, format, args);
     va_end(args);
     if (error) {
-        fprintf(stderr, " (%s)", strerror(error));
+        fprintf(stderr, " (%s)", ovs_strerror(error));
     }
     fputc('\n', stderr);
     exit(1);
@@ -145,9 +152,9 @@ gpa_of(const struct flood_guest *g, const void *p)
 static size_t
 ring_bytes(uint32_t size)
 {
-    return FLOOD_ALIGN(vring_desc_size(size), 64)
-           + FLOOD_ALIGN(vring_avail_size(size), 64)
-           + FLOOD_ALIGN(vring_used_size(size), 64);
+    return ROUND_UP(vring_desc_size(size), 64)
+           + ROUND_UP(vring_avail_size(size), 64)
+           + ROUND_UP(vring_used_size(size), 64);
 }
 
 /* The Ethernet frame every source slot carries. */
@@ -181,22 +188,23 @@ post_buffer(struct flood_ring *r, uint16_t head, uint16_t slot)
 
 /* Lays out 'g''s memory: rings, then buffers.  Every buffer of every ring
  * is posted at once; the rings the peer does not drive (the source's
- * receive rings, the sink's transmit rings) stay empty. */
+ * receive rings, the sink's transmit rings, an idle guest's) stay empty. */
 static void
 setup_memory(struct flood_guest *g, const struct flood_config *cfg)
 {
-    uint32_t tx_slot = FLOOD_ALIGN(FLOOD_HDR_SIZE + cfg->frame_size, 64);
+    uint32_t tx_slot = ROUND_UP(FLOOD_HDR_SIZE + cfg->frame_size, 64);
     /* Receive buffers as big as a Linux guest's (mergeable ones are 1.5
      * to 4 kB), and always big enough for a whole frame. */
-    uint32_t rx_slot = MAX(2048, FLOOD_ALIGN(FLOOD_HDR_SIZE
+    uint32_t rx_slot = MAX(2048, ROUND_UP(FLOOD_HDR_SIZE
                                              + cfg->frame_size, 1024));
-    size_t rings = FLOOD_ALIGN(ring_bytes(cfg->ring_size), 4096);
+    size_t rings = ROUND_UP(ring_bytes(cfg->ring_size), 4096);
     unsigned int n_rings = 2 * cfg->n_qp;
-    size_t slot = g->source ? tx_slot : rx_slot;
+    size_t slot = (g->role == FLOOD_SOURCE ? tx_slot
+                   : g->role == FLOOD_SINK ? rx_slot : 0);
     size_t offset;
 
-    g->mem_size = FLOOD_ALIGN(rings * n_rings + (size_t) cfg->n_qp
-                              * cfg->ring_size * slot, 2 * 1024 * 1024);
+    g->mem_size = ROUND_UP(rings * n_rings + (size_t) cfg->n_qp
+                           * cfg->ring_size * slot, 2 * 1024 * 1024);
     g->mem_fd = memfd_create(g->name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (g->mem_fd < 0 || ftruncate(g->mem_fd, g->mem_size)
         || fcntl(g->mem_fd, F_ADD_SEALS,
@@ -217,10 +225,10 @@ setup_memory(struct flood_guest *g, const struct flood_config *cfg)
 
         r->size = cfg->ring_size;
         r->desc = (void *) base;
-        r->avail = (void *) (base + FLOOD_ALIGN(vring_desc_size(r->size),
+        r->avail = (void *) (base + ROUND_UP(vring_desc_size(r->size),
                                                 64));
         r->used = (void *) ((uint8_t *) r->avail
-                            + FLOOD_ALIGN(vring_avail_size(r->size), 64));
+                            + ROUND_UP(vring_avail_size(r->size), 64));
         r->device_writes = receives;
         r->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         r->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -228,7 +236,7 @@ setup_memory(struct flood_guest *g, const struct flood_config *cfg)
             fatal(errno, "eventfd");
         }
         r->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
-        if (receives == g->source) {
+        if (g->role != (receives ? FLOOD_SINK : FLOOD_SOURCE)) {
             continue;           /* A ring nobody drives. */
         }
 
@@ -406,7 +414,7 @@ open_socket(struct flood_guest *g)
     if (strlen(g->path) >= sizeof sun.sun_path) {
         fatal(0, "%s: socket path too long", g->path);
     }
-    strcpy(sun.sun_path, g->path);
+    ovs_strlcpy(sun.sun_path, g->path, sizeof sun.sun_path);
     unlink(g->path);
     g->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (g->listen_fd < 0
@@ -425,7 +433,7 @@ connect_guests(struct flood_guest *guests, unsigned int n,
     unsigned int n_connected = 0;
 
     while (n_connected < n) {
-        struct pollfd pfds[2];
+        struct pollfd pfds[FLOOD_MAX_GUESTS];
 
         for (unsigned int i = 0; i < n; i++) {
             pfds[i].fd = guests[i].conn_fd < 0 ? guests[i].listen_fd : -1;
@@ -456,12 +464,16 @@ connect_guests(struct flood_guest *guests, unsigned int n,
 /* Takes the used entries of 'r' and posts their buffers again.  Returns how
  * many it took and adds their bytes, header excluded, to '*bytes'. */
 static inline uint32_t
-recycle(struct flood_ring *r, bool rewrite, uint64_t *bytes)
+recycle(struct flood_ring *r, bool rewrite, uint32_t max, uint64_t *bytes)
 {
     uint16_t used_idx = __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE);
     uint16_t n = used_idx - r->used_idx;
     uint32_t mask = r->size - 1;
 
+    if (n > max) {
+        n = max;
+        used_idx = r->used_idx + n;
+    }
     if (!n) {
         return 0;
     }
@@ -529,30 +541,61 @@ check_connections(const struct flood_guest *guests, unsigned int n)
     }
 }
 
+/* TSC cycles per second, measured against the monotonic clock. */
+static double
+tsc_hz(void)
+{
+    struct timespec t0, t1, pause = { .tv_nsec = 100 * 1000 * 1000 };
+    uint64_t c0, c1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    c0 = __rdtsc();
+    nanosleep(&pause, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    c1 = __rdtsc();
+    return (c1 - c0) / ((t1.tv_sec - t0.tv_sec)
+                        + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+}
+
 static void
 flood(struct flood_guest *guests, unsigned int n,
       const struct flood_config *cfg)
 {
+    /* With --rate, the source re-posts only as many frames as the rate
+     * allows since the last poll (a ring's worth at most). */
+    double cycles_per_frame = cfg->rate ? tsc_hz() / cfg->rate : 0;
+    double credit = 0;
     struct flood_stats stats = { 0 };
     uint64_t last = __rdtsc();
 
     for (uint64_t loop = 1; !exit_requested; loop++) {
         uint32_t tx = 0, rx = 0;
+        uint32_t max = UINT32_MAX;
 
-        for (unsigned int i = 0; i < n; i++) {
+        if (cycles_per_frame) {
+            max = credit;
+        }
+        for (unsigned int i = 0; i < 2; i++) {
             struct flood_guest *g = &guests[i];
 
             for (unsigned int q = 0; q < cfg->n_qp; q++) {
-                if (g->source) {
-                    tx += recycle(&g->rings[2 * q + 1], cfg->rewrite, NULL);
+                if (g->role == FLOOD_SOURCE) {
+                    tx += recycle(&g->rings[2 * q + 1], cfg->rewrite,
+                                  max - tx, NULL);
                 } else {
                     rx += recycle(&g->rings[2 * q], cfg->rewrite,
-                                  &stats.rx_bytes);
+                                  UINT32_MAX, &stats.rx_bytes);
                 }
             }
         }
 
         uint64_t now = __rdtsc();
+        if (cycles_per_frame) {
+            credit += (now - last) / cycles_per_frame - tx;
+            if (credit > cfg->ring_size) {
+                credit = cfg->ring_size;
+            }
+        }
         if (tx || rx) {
             stats.busy_cycles += now - last;
             stats.tx_packets += tx;
@@ -562,7 +605,7 @@ flood(struct flood_guest *guests, unsigned int n,
         }
         last = now;
 
-        if (__builtin_expect(snapshot_requested, 0)) {
+        if (OVS_UNLIKELY(snapshot_requested)) {
             snapshot_requested = 0;
             print_snapshot(&stats);
             last = __rdtsc();
@@ -590,13 +633,15 @@ on_signal(int signo)
 static void
 usage(void)
 {
-    printf("usage: vhu-flood [OPTIONS] SOURCE-SOCKET SINK-SOCKET\n"
-           "Serves both sockets as guests: frames go into the switch at\n"
+    printf("usage: vhu-flood [OPTIONS] SOURCE-SOCKET SINK-SOCKET [IDLE...]\n"
+           "Serves the sockets as guests: frames go into the switch at\n"
            "SOURCE and are taken out at SINK, as fast as the switch moves\n"
-           "them.  SIGUSR1 prints counters; SIGTERM stops.\n"
+           "them; IDLE guests set up their rings and stay silent.  SIGUSR1\n"
+           "prints counters; SIGTERM stops.\n"
            "  --size=BYTES       frame size, 60-9018 (default 64)\n"
            "  --ring-size=N      entries per ring (default 256)\n"
            "  --queues=N         queue pairs per guest, 1-%d (default 1)\n"
+           "  --rate=FPS         send at most FPS frames per second\n"
            "  --rewrite          write descriptors and frames per packet\n"
            "                     and read what arrives, as a Linux guest\n"
            "  --verbose          say when each guest is set up\n",
@@ -626,6 +671,7 @@ main(int argc, char *argv[])
         { "ring-size", required_argument, NULL, 'r' },
         { "queues", required_argument, NULL, 'q' },
         { "rewrite", no_argument, NULL, 'w' },
+        { "rate", required_argument, NULL, 'R' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -635,10 +681,8 @@ main(int argc, char *argv[])
         .ring_size = 256,
         .frame_size = 64,
     };
-    struct flood_guest guests[2] = {
-        { .name = "source", .source = true },
-        { .name = "sink", .source = false },
-    };
+    struct flood_guest guests[FLOOD_MAX_GUESTS];
+    unsigned int n_guests;
     int c;
 
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -658,6 +702,9 @@ main(int argc, char *argv[])
         case 'w':
             cfg.rewrite = true;
             break;
+        case 'R':
+            cfg.rate = parse_number("rate", optarg, 1, 1000000000);
+            break;
         case 'v':
             cfg.verbose = true;
             break;
@@ -668,11 +715,19 @@ main(int argc, char *argv[])
             exit(1);
         }
     }
-    if (argc - optind != 2) {
-        fatal(0, "need two sockets, source and sink (--help)");
+    n_guests = argc - optind;
+    if (n_guests < 2 || n_guests > FLOOD_MAX_GUESTS) {
+        fatal(0, "need a source socket, a sink socket and at most %d idle "
+              "ones (--help)", FLOOD_MAX_GUESTS - 2);
     }
-    guests[0].path = argv[optind];
-    guests[1].path = argv[optind + 1];
+    for (unsigned int i = 0; i < n_guests; i++) {
+        guests[i] = (struct flood_guest) {
+            .path = argv[optind + i],
+            .role = i == 0 ? FLOOD_SOURCE : i == 1 ? FLOOD_SINK : FLOOD_IDLE,
+            .name = (i == 0 ? xstrdup("source") : i == 1 ? xstrdup("sink")
+                     : xasprintf("idle%u", i + 1)),
+        };
+    }
 
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGUSR1, &sa, NULL);
@@ -680,13 +735,13 @@ main(int argc, char *argv[])
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    for (unsigned int i = 0; i < 2; i++) {
+    for (unsigned int i = 0; i < n_guests; i++) {
         setup_memory(&guests[i], &cfg);
         open_socket(&guests[i]);
     }
-    connect_guests(guests, 2, &cfg);
-    flood(guests, 2, &cfg);
-    for (unsigned int i = 0; i < 2; i++) {
+    connect_guests(guests, n_guests, &cfg);
+    flood(guests, n_guests, &cfg);
+    for (unsigned int i = 0; i < n_guests; i++) {
         unlink(guests[i].path);
     }
     return 0;
