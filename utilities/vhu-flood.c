@@ -470,6 +470,11 @@ recycle(struct flood_ring *r, bool rewrite, uint32_t max, uint64_t *bytes)
     uint16_t n = used_idx - r->used_idx;
     uint32_t mask = r->size - 1;
 
+    /* A bounded share per call, so that the source's and the sink's rings
+     * take turns often: a sink ring left alone too long overflows. */
+    if (max > 64) {
+        max = 64;
+    }
     if (n > max) {
         n = max;
         used_idx = r->used_idx + n;
