@@ -369,6 +369,26 @@ if test $floor = yes; then
     done
 fi
 
+# Every run must have given a result.
+per_size=$runs
+test $reference = no || per_size=$((2 * runs))
+expected=0
+for peer_mode in $peer_modes; do
+    for size in $sizes; do
+        expected=$((expected + per_size))
+    done
+done
+if test $floor = yes; then
+    for size in $sizes; do
+        test "$size" -gt 2048 || expected=$((expected + runs))
+    done
+fi
+got=$(grep -c . "$results" || true)
+if test "$got" != "$expected"; then
+    echo "$0: $got results for $expected runs" >&2
+    exit 1
+fi
+
 # Medians with min-max, and the ratio of medians.
 echo
 echo "== Summary (medians of interleaved runs, [min-max])"
