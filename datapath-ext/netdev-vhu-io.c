@@ -16,12 +16,15 @@
 
 /* The datapath of vhostuserclient ports: what PMD threads run.
  *
- * Receiving takes a burst from the guest's transmit ring; sending places a
- * burst into the guest's receive ring, retrying a few times if the guest is
- * slow to refill it.  Rings come from the port's view, used between
- * vhu_rings_enter() and vhu_rings_exit() (see struct vhu_ring_users), so no
- * lock is needed, except each guest receive ring's own, which sending takes
- * (see struct vhu_tx_lock). */
+ * Receiving takes a burst from the guest's transmit ring into pool packets
+ * (netdev-vhu-pool.h); sending places a burst into the guest's receive
+ * ring, retrying a few times if the guest is slow to refill it, and gives
+ * pool packets back to the pool.  Rings come from the port's view, used
+ * between vhu_rings_enter() and vhu_rings_exit() (see struct
+ * vhu_ring_users), so no lock is needed, except each guest receive ring's
+ * own, which sending takes (see struct vhu_tx_lock).  Only the check
+ * whether an idle receive ring has anything for us happens outside, as a
+ * read-only peek (vhu_virtq_peek()). */
 
 #include <config.h>
 

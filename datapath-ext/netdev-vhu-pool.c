@@ -25,11 +25,17 @@
 
 #include "coverage.h"
 #include "openvswitch/list.h"
+#include "ovs-atomic.h"
 #include "ovs-thread.h"
 #include "util.h"
 
 COVERAGE_DEFINE(vhostuser_pool_alloc);
 COVERAGE_DEFINE(vhostuser_pool_free);
+
+/* The same, exact and at once, for vhostuser/show (the coverage counters
+ * reach coverage/show only when their thread next flushes them). */
+static atomic_uint64_t n_allocated;
+static atomic_uint64_t n_freed;
 
 /* Most full magazines the depot keeps (16 MiB of packets); past that,
  * spilled packets are freed. */
@@ -55,6 +61,7 @@ static struct dp_packet *
 vhu_pool_packet_new(void)
 {
     struct dp_packet *packet;
+    uint64_t orig;
 
     /* posix_memalign(), not xmalloc_cacheline(): OVS frees packets with
      * plain free(). */
@@ -63,6 +70,7 @@ vhu_pool_packet_new(void)
         out_of_memory();
     }
     COVERAGE_INC(vhostuser_pool_alloc);
+    atomic_add_relaxed(&n_allocated, 1, &orig);
     dp_packet_use_stub(packet, packet + 1,
                        VHU_POOL_PKT_SIZE - sizeof *packet);
     return packet;
@@ -145,11 +153,26 @@ vhu_pool_spill(struct vhu_pool_stack *stack)
         ovs_mutex_unlock(&depot_mutex);
     }
     if (!mag) {
+        uint64_t orig;
+
         for (size_t i = 0; i < n; i++) {
             COVERAGE_INC(vhostuser_pool_free);
             free(stack->pkts[i]);
         }
+        atomic_add_relaxed(&n_freed, n, &orig);
     }
     memmove(stack->pkts, &stack->pkts[n], (stack->n - n) * sizeof *stack->pkts);
     stack->n -= n;
+}
+
+/* How many pool packets were allocated and freed so far, and how many full
+ * magazines the depot holds now. */
+void
+vhu_pool_get_stats(uint64_t *allocated, uint64_t *freed, size_t *magazines)
+{
+    atomic_read_relaxed(&n_allocated, allocated);
+    atomic_read_relaxed(&n_freed, freed);
+    ovs_mutex_lock(&depot_mutex);
+    *magazines = depot_n_full;
+    ovs_mutex_unlock(&depot_mutex);
 }

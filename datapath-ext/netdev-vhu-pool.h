@@ -32,7 +32,9 @@
  * stacks through a shared depot under one mutex, so that steady traffic
  * allocates and frees nothing and takes the mutex once per
  * VHU_POOL_MAGAZINE packets.  Coverage counters vhostuser_pool_alloc and
- * vhostuser_pool_free count what does reach malloc() and free(). */
+ * vhostuser_pool_free, and vhostuser/show, count what does reach malloc()
+ * and free().  Packets that OVS frees itself (a pool packet sent to another
+ * kind of port, or dropped) leave the pool unseen. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +68,8 @@ struct vhu_pool_stack {
 struct vhu_pool_stack *vhu_pool_stack_get(void);
 void vhu_pool_refill(struct vhu_pool_stack *, size_t want);
 void vhu_pool_spill(struct vhu_pool_stack *);
+void vhu_pool_get_stats(uint64_t *allocated, uint64_t *freed,
+                        size_t *magazines);
 
 /* Makes sure the stack holds at least 'want' packets (at most
  * VHU_POOL_MAGAZINE). */

@@ -30,6 +30,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "netdev-vhu-pool.h"
 #include "netdev-vhu-private.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
@@ -225,6 +226,15 @@ vhu_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
     }
     for (size_t i = 0; i < list.n; i++) {
         show_port(&s, netdev_vhu_cast(list.netdevs[i]));
+    }
+    if (argc < 2) {
+        uint64_t allocated, freed;
+        size_t magazines;
+
+        vhu_pool_get_stats(&allocated, &freed, &magazines);
+        ds_put_format(&s, "packet pool: %"PRIu64" packets allocated, "
+                      "%"PRIu64" freed, %"PRIuSIZE" magazines of %d spare\n",
+                      allocated, freed, magazines, VHU_POOL_MAGAZINE);
     }
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);

@@ -439,5 +439,7 @@ END {
 # The ratio rows in frame-size order.
 awk '/^\| peer \| frame B \| ours/ { exit } { print }' "$output/summary.tmp"
 awk '/^\| peer \| frame B \| ours/ { on = 1 } on' "$output/summary.tmp" \
-    | { head -n 2; tail -n +3 | sort -t '|' -k2,2 -k3,3n; }
+    > "$output/ratios.tmp"
+head -n 2 "$output/ratios.tmp"
+tail -n +3 "$output/ratios.tmp" | sort -t '|' -k2,2 -k3,3n
 } | tee "$output/summary.md"
