@@ -30,6 +30,7 @@
 #include "virtq.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -150,6 +151,7 @@ vhu_virtq_start(struct vhu_virtq *vq, const struct vhu_mem *mem,
      * disagrees (it lost track after a crash), the ring is the truth. */
     vq->last_used_idx = load_u16(&used->idx);
     vq->last_avail_idx = vq->last_used_idx;
+    vq->avail_idx_seen = vq->last_avail_idx;
     (void) base;
 
     /* We poll, so kicks are wasted work for the guest. */
@@ -392,6 +394,22 @@ vhu_virtq_put_used(struct vhu_virtq *vq, uint16_t used_idx, uint16_t head,
     *e = head | (uint64_t) len << 32;
 }
 
+/* Asks for the cache lines of the 'n' used entries from 'used_idx' on, in
+ * exclusive state, before the burst writes them: the guest reads them, so
+ * each line is elsewhere, and fetching them all at once costs one
+ * cross-core round trip instead of one per line in the middle of the
+ * copies. */
+static inline void
+vhu_virtq_prefetch_used(const struct vhu_virtq *vq, uint16_t used_idx, int n)
+{
+    const uint32_t per_line = 64 / sizeof(struct vring_used_elem);
+
+    for (int i = 0; i < n; i += per_line) {
+        __builtin_prefetch(&vq->used->ring[(used_idx + i) & vq->mask], 1);
+    }
+    __builtin_prefetch(&vq->used->ring[(used_idx + n - 1) & vq->mask], 1);
+}
+
 /* Publishes used entries up to 'used_idx' and interrupts the guest if it
  * asked for it. */
 static void
@@ -433,19 +451,29 @@ vhu_virtq_publish(struct vhu_virtq *vq, uint16_t used_idx)
     }
 }
 
-/* Returns how many entries the guest made available, or -1 if it claims
- * more than the ring holds. */
+/* Returns how many entries the guest made available beyond ours, as far as
+ * we know: at least 'want', if it has, or -1 if it claims more than the
+ * ring holds.  Stores its avail index as we know it in '*avail_idx'. */
 static inline int
-vhu_virtq_n_avail(struct vhu_virtq *vq, uint16_t *avail_idx)
+vhu_virtq_n_avail(struct vhu_virtq *vq, int want, uint16_t *avail_idx)
 {
-    uint16_t n;
+    uint16_t n = vq->avail_idx_seen - vq->last_avail_idx;
 
-    *avail_idx = load_acquire_u16(&vq->avail->idx);
-    n = *avail_idx - vq->last_avail_idx;
-    if (n > vq->size) {
-        vq->stats.bad_avail_idx++;
-        return -1;
+    /* The guest's avail index is a line it keeps writing: reading it costs
+     * a cross-core miss, so it is read again only when the entries it
+     * covered last time run short.  The index only grows, so an old value
+     * is a safe lower bound, and what it covers was acquired already. */
+    if (n < want) {
+        uint16_t idx = load_acquire_u16(&vq->avail->idx);
+
+        n = idx - vq->last_avail_idx;
+        if (n > vq->size) {
+            vq->stats.bad_avail_idx++;
+            return -1;
+        }
+        vq->avail_idx_seen = idx;
     }
+    *avail_idx = vq->avail_idx_seen;
     return n;
 }
 
@@ -513,7 +541,7 @@ vhu_virtq_dequeue_burst(struct vhu_virtq *vq, struct vhu_buf *bufs, int max,
     int n_pkts = 0;
     int n, i;
 
-    n = vhu_virtq_n_avail(vq, &avail_idx);
+    n = vhu_virtq_n_avail(vq, max, &avail_idx);
     if (n <= 0) {
         if (left) {
             *left = 0;
@@ -527,6 +555,7 @@ vhu_virtq_dequeue_burst(struct vhu_virtq *vq, struct vhu_buf *bufs, int max,
         n = VHU_VIRTQ_BURST_MAX;
     }
 
+    vhu_virtq_prefetch_used(vq, used_idx, n);
     for (i = 0; i < n; i++) {
         heads[i] = load_u16(&vq->avail->ring[(vq->last_avail_idx + i)
                                              & vq->mask]);
@@ -758,11 +787,27 @@ vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
     int i = 0;
 
     /* A packet no smaller than one that did not fit cannot fit before the
-     * guest adds buffers: walking them again would only cost time. */
-    if (vhu_virtq_n_avail(vq, &avail_idx) > 0
-        && !(n && vq->short_size && avail_idx == vq->short_avail_idx
-             && pkts[0].size >= vq->short_size)) {
-        for (; i < n && last_avail != avail_idx; i++) {
+     * guest adds buffers: walking them again would only cost time.  Only a
+     * fresh look at the avail index can tell. */
+    int n_avail = vhu_virtq_n_avail(vq, n, &avail_idx);
+    if (n_avail > 0 && n && vq->short_size
+        && pkts[0].size >= vq->short_size
+        && avail_idx == vq->short_avail_idx) {
+        n_avail = vhu_virtq_n_avail(vq, INT_MAX, &avail_idx);
+        if (avail_idx == vq->short_avail_idx) {
+            n_avail = 0;
+        }
+    }
+    if (n_avail > 0) {
+        vhu_virtq_prefetch_used(vq, used_idx, n);
+        for (; i < n; i++) {
+            if (last_avail == avail_idx) {
+                /* Out of the entries seen: look for more once. */
+                vq->last_avail_idx = last_avail;
+                if (vhu_virtq_n_avail(vq, n - i, &avail_idx) <= 0) {
+                    break;
+                }
+            }
             const struct vhu_pkt *pkt = &pkts[i];
             uint16_t head = load_u16(&vq->avail->ring[last_avail
                                                       & vq->mask]);
@@ -789,10 +834,13 @@ vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
                 }
             }
 
+            /* The general way may need many buffers: see them all. */
             vq->last_avail_idx = last_avail;
             vq->mem_hint = hint;
-            if (!vhu_virtq_enqueue_slow(vq, pkt, avail_idx, &used_idx, head,
-                                        head < vq->size ? &d : NULL)) {
+            if (vhu_virtq_n_avail(vq, INT_MAX, &avail_idx) < 0
+                || !vhu_virtq_enqueue_slow(vq, pkt, avail_idx, &used_idx,
+                                           head,
+                                           head < vq->size ? &d : NULL)) {
                 break;
             }
             last_avail = vq->last_avail_idx;
@@ -817,7 +865,8 @@ vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
 bool
 vhu_virtq_has_buffers(const struct vhu_virtq *vq)
 {
-    return load_u16(&vq->avail->idx) != vq->last_avail_idx;
+    return (vq->avail_idx_seen != vq->last_avail_idx
+            || load_u16(&vq->avail->idx) != vq->last_avail_idx);
 }
 
 /* Introspection. */

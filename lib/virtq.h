@@ -82,6 +82,8 @@ struct vhu_virtq {
 
     /* Position, owned by the datapath thread. */
     uint16_t last_avail_idx;    /* Next avail entry we will consume. */
+    uint16_t avail_idx_seen;    /* The guest's avail->idx when we last read
+                                 * it. */
     uint16_t last_used_idx;     /* Our copy of used->idx. */
     uint32_t mem_hint;          /* Last memory region a buffer was in. */
     uint32_t call_seq;          /* Odd while writing 'call_fd'. */
@@ -151,8 +153,10 @@ vhu_virtq_avail_idx(const struct vhu_virtq *vq)
 static inline bool
 vhu_virtq_peek(const struct vhu_virtq *vq, const uint16_t *avail_idx)
 {
-    return (__atomic_load_n(avail_idx, __ATOMIC_RELAXED)
-            != __atomic_load_n(&vq->last_avail_idx, __ATOMIC_RELAXED));
+    uint16_t last = __atomic_load_n(&vq->last_avail_idx, __ATOMIC_RELAXED);
+
+    return (__atomic_load_n(&vq->avail_idx_seen, __ATOMIC_RELAXED) != last
+            || __atomic_load_n(avail_idx, __ATOMIC_RELAXED) != last);
 }
 
 /* Introspection, for people: what the ring in guest memory says now.  It
