@@ -60,31 +60,47 @@ netdev_vhu_view(const struct netdev *netdev)
     return ovsrcu_get(struct vhu_dp_view *, &dev->port->view);
 }
 
-/* Packets from guests: pool packets (netdev-vhu-pool.h), or for frames too
- * big for one, a packet of their own. */
+/* Packets from guests: small pool packets (netdev-vhu-pool.h), or for
+ * frames too big for one, a jumbo pool packet or one of their own. */
 
-/* The dequeue's allocation callback, for a frame that a pool packet cannot
- * hold.  The pool packet stays on the stack: netdev_vhu_rxq_recv() sees
- * that '*swapped' and keeps it there. */
+/* What netdev_vhu_alloc_big() needs. */
+struct vhu_alloc_ctx {
+    struct vhu_pool_stack *stacks;  /* This thread's. */
+    bool swapped;               /* A small pool packet was replaced. */
+};
+
+/* The dequeue's allocation callback, for a frame that a small pool packet
+ * cannot hold.  The small packet stays on its stack: netdev_vhu_rxq_recv()
+ * sees 'swapped' and keeps it there. */
 static bool
-netdev_vhu_alloc_big(void *swapped_, struct vhu_buf *buf, uint32_t size)
+netdev_vhu_alloc_big(void *ctx_, struct vhu_buf *buf, uint32_t size)
 {
-    struct dp_packet *packet = dp_packet_new_with_headroom(size,
-                                                           DP_NETDEV_HEADROOM);
-    bool *swapped = swapped_;
+    struct vhu_alloc_ctx *ctx = ctx_;
+    struct dp_packet *packet;
 
+    if (size <= VHU_POOL_JUMBO_CAPACITY) {
+        struct vhu_pool_stack *jumbo = &ctx->stacks[VHU_POOL_JUMBO];
+
+        vhu_pool_reserve(jumbo, 1);
+        packet = jumbo->pkts[--jumbo->n];
+        buf->data = vhu_pool_data(packet);
+        buf->capacity = VHU_POOL_JUMBO_CAPACITY;
+    } else {
+        packet = dp_packet_new_with_headroom(size, DP_NETDEV_HEADROOM);
+        buf->data = dp_packet_data(packet);
+        buf->capacity = size;
+    }
     buf->handle = packet;
-    buf->data = dp_packet_data(packet);
-    buf->capacity = size;
-    *swapped = true;
+    ctx->swapped = true;
     return true;
 }
 
 /* Receives a burst from the guest's transmit queue 'rxq->queue_id'.
  *
  * The burst's buffers are the top NETDEV_MAX_BURST packets of this thread's
- * stack, bufs[i] holding pkts[n - 1 - i]: the packets the dequeue fills are
- * then the top of the stack, and taking them is one subtraction. */
+ * stack of small pool packets, bufs[i] holding pkts[n - 1 - i]: the packets
+ * the dequeue fills are then the top of the stack, and taking them is one
+ * subtraction. */
 int
 netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                     int *qfill)
@@ -118,9 +134,9 @@ netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     view = vhu_rings_enter(port, &epoch);
     vq = view->rx[rxq->queue_id];
     if (vq && vhu_virtq_has_buffers(vq)) {
-        struct vhu_pool_stack *stack = vhu_pool_stack_get();
+        struct vhu_alloc_ctx ctx = { .stacks = vhu_pool_stacks_get() };
+        struct vhu_pool_stack *stack = &ctx.stacks[VHU_POOL_SMALL];
         struct dp_packet **top;
-        bool swapped = false;
 
         netdev_vhu_note_poller(rxq);
         vhu_pool_reserve(stack, NETDEV_MAX_BURST);
@@ -131,17 +147,17 @@ netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
             bufs[i].capacity = VHU_POOL_DATA_CAPACITY;
         }
         n = vhu_virtq_dequeue_burst(vq, bufs, NETDEV_MAX_BURST,
-                                    netdev_vhu_alloc_big, &swapped, &left);
+                                    netdev_vhu_alloc_big, &ctx, &left);
         for (int i = 0; i < n; i++) {
             struct dp_packet *packet = bufs[i].handle;
 
             vhu_pool_prepare(packet, bufs[i].data, bufs[i].size);
             batch->packets[i] = packet;
         }
-        if (OVS_LIKELY(!swapped)) {
+        if (OVS_LIKELY(!ctx.swapped)) {
             stack->n -= n;
         } else {
-            /* Keep the pool packets that a big packet replaced. */
+            /* Keep the small pool packets that bigger ones replaced. */
             size_t keep = stack->n - n;
 
             for (int i = n - 1; i >= 0; i--) {
@@ -252,9 +268,9 @@ netdev_vhu_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
     vhu_tx_unlock(lock);
     vhu_rings_exit(dev->port, epoch);
 
-    struct vhu_pool_stack *stack = vhu_pool_stack_get();
+    struct vhu_pool_stack *stacks = vhu_pool_stacks_get();
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
-        vhu_pool_release(stack, packet);
+        vhu_pool_release(stacks, packet);
     }
     return 0;
 }

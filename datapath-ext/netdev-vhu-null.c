@@ -163,7 +163,7 @@ netdev_vhu_null_rxq_recv(struct netdev_rxq *rxq,
     if (!size) {
         return EAGAIN;
     }
-    stack = vhu_pool_stack_get();
+    stack = &vhu_pool_stacks_get()[VHU_POOL_SMALL];
     vhu_pool_reserve(stack, NETDEV_MAX_BURST);
     for (int i = 0; i < NETDEV_MAX_BURST; i++) {
         struct dp_packet *packet = stack->pkts[--stack->n];
@@ -182,11 +182,11 @@ netdev_vhu_null_send(struct netdev *netdev OVS_UNUSED, int qid OVS_UNUSED,
                      struct dp_packet_batch *batch,
                      bool concurrent_txq OVS_UNUSED)
 {
-    struct vhu_pool_stack *stack = vhu_pool_stack_get();
+    struct vhu_pool_stack *stacks = vhu_pool_stacks_get();
     struct dp_packet *packet;
 
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
-        vhu_pool_release(stack, packet);
+        vhu_pool_release(stacks, packet);
     }
     return 0;
 }

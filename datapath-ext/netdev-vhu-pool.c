@@ -37,8 +37,8 @@ COVERAGE_DEFINE(vhostuser_pool_free);
 static atomic_uint64_t n_allocated;
 static atomic_uint64_t n_freed;
 
-/* Most full magazines the depot keeps (16 MiB of packets); past that,
- * spilled packets are freed. */
+/* Most full magazines the depot keeps, of both classes (up to 80 MiB of
+ * packets); past that, spilled packets are freed. */
 #define VHU_DEPOT_MAX 128
 
 struct vhu_magazine {
@@ -46,65 +46,77 @@ struct vhu_magazine {
     struct dp_packet *pkts[VHU_POOL_MAGAZINE];
 };
 
+/* The depot: full magazines of each class, and empty ones of any. */
 static struct ovs_mutex depot_mutex = OVS_MUTEX_INITIALIZER;
-static struct ovs_list depot_full OVS_GUARDED_BY(depot_mutex)
-    = OVS_LIST_INITIALIZER(&depot_full);
+static struct ovs_list depot_full[VHU_POOL_N_CLASSES]
+    OVS_GUARDED_BY(depot_mutex) = {
+    OVS_LIST_INITIALIZER(&depot_full[VHU_POOL_SMALL]),
+    OVS_LIST_INITIALIZER(&depot_full[VHU_POOL_JUMBO]),
+};
 static struct ovs_list depot_empty OVS_GUARDED_BY(depot_mutex)
     = OVS_LIST_INITIALIZER(&depot_empty);
 static size_t depot_n_full OVS_GUARDED_BY(depot_mutex);
 
-DEFINE_STATIC_PER_THREAD_DATA(struct vhu_pool_stack *, vhu_pool_stack_ptr,
+DEFINE_STATIC_PER_THREAD_DATA(struct vhu_pool_stack *, vhu_pool_stacks_ptr,
                               NULL);
-static ovsthread_key_t vhu_pool_stack_key;
+static ovsthread_key_t vhu_pool_stacks_key;
 
 static struct dp_packet *
-vhu_pool_packet_new(void)
+vhu_pool_packet_new(enum vhu_pool_class class)
 {
+    size_t size = sizeof(struct dp_packet) + vhu_pool_allocated(class);
     struct dp_packet *packet;
     uint64_t orig;
 
     /* posix_memalign(), not xmalloc_cacheline(): OVS frees packets with
      * plain free(). */
-    if (posix_memalign((void **) &packet, CACHE_LINE_SIZE,
-                       VHU_POOL_PKT_SIZE)) {
+    if (posix_memalign((void **) &packet, CACHE_LINE_SIZE, size)) {
         out_of_memory();
     }
     COVERAGE_INC(vhostuser_pool_alloc);
     atomic_add_relaxed(&n_allocated, 1, &orig);
-    dp_packet_use_stub(packet, packet + 1,
-                       VHU_POOL_PKT_SIZE - sizeof *packet);
+    dp_packet_use_stub(packet, packet + 1, vhu_pool_allocated(class));
     return packet;
 }
 
 static void
-vhu_pool_stack_destroy(void *stack_)
+vhu_pool_stacks_destroy(void *stacks_)
 {
-    struct vhu_pool_stack *stack = stack_;
+    struct vhu_pool_stack *stacks = stacks_;
 
-    while (stack->n) {
-        vhu_pool_spill(stack);
+    for (int class = 0; class < VHU_POOL_N_CLASSES; class++) {
+        while (stacks[class].n) {
+            vhu_pool_spill(&stacks[class]);
+        }
     }
-    free(stack);
+    free(stacks);
 }
 
-/* This thread's stack, created on first use and emptied into the depot
- * when the thread exits. */
+/* This thread's stacks, one per class (index them by enum vhu_pool_class),
+ * created on first use and emptied into the depot when the thread
+ * exits. */
 struct vhu_pool_stack *
-vhu_pool_stack_get(void)
+vhu_pool_stacks_get(void)
 {
-    struct vhu_pool_stack **stackp = vhu_pool_stack_ptr_get();
+    struct vhu_pool_stack **stacksp = vhu_pool_stacks_ptr_get();
 
-    if (OVS_UNLIKELY(!*stackp)) {
+    if (OVS_UNLIKELY(!*stacksp)) {
         static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+        struct vhu_pool_stack *stacks;
 
         if (ovsthread_once_start(&once)) {
-            ovsthread_key_create(&vhu_pool_stack_key, vhu_pool_stack_destroy);
+            ovsthread_key_create(&vhu_pool_stacks_key,
+                                 vhu_pool_stacks_destroy);
             ovsthread_once_done(&once);
         }
-        *stackp = xzalloc(sizeof **stackp);
-        ovsthread_setspecific(vhu_pool_stack_key, *stackp);
+        stacks = xzalloc(VHU_POOL_N_CLASSES * sizeof *stacks);
+        for (int class = 0; class < VHU_POOL_N_CLASSES; class++) {
+            stacks[class].class = class;
+        }
+        *stacksp = stacks;
+        ovsthread_setspecific(vhu_pool_stacks_key, stacks);
     }
-    return *stackp;
+    return *stacksp;
 }
 
 /* Slow path of vhu_pool_reserve(): a full magazine from the depot, or new
@@ -115,8 +127,8 @@ vhu_pool_refill(struct vhu_pool_stack *stack, size_t want)
     struct vhu_magazine *mag = NULL;
 
     ovs_mutex_lock(&depot_mutex);
-    if (!ovs_list_is_empty(&depot_full)) {
-        mag = CONTAINER_OF(ovs_list_pop_front(&depot_full),
+    if (!ovs_list_is_empty(&depot_full[stack->class])) {
+        mag = CONTAINER_OF(ovs_list_pop_front(&depot_full[stack->class]),
                            struct vhu_magazine, node);
         depot_n_full--;
         memcpy(&stack->pkts[stack->n], mag->pkts, sizeof mag->pkts);
@@ -126,7 +138,7 @@ vhu_pool_refill(struct vhu_pool_stack *stack, size_t want)
     ovs_mutex_unlock(&depot_mutex);
 
     while (stack->n < want) {
-        stack->pkts[stack->n++] = vhu_pool_packet_new();
+        stack->pkts[stack->n++] = vhu_pool_packet_new(stack->class);
     }
 }
 
@@ -147,7 +159,7 @@ vhu_pool_spill(struct vhu_pool_stack *stack)
                    : CONTAINER_OF(ovs_list_pop_front(&depot_empty),
                                   struct vhu_magazine, node));
             memcpy(mag->pkts, stack->pkts, sizeof mag->pkts);
-            ovs_list_push_back(&depot_full, &mag->node);
+            ovs_list_push_back(&depot_full[stack->class], &mag->node);
             depot_n_full++;
         }
         ovs_mutex_unlock(&depot_mutex);
@@ -161,7 +173,8 @@ vhu_pool_spill(struct vhu_pool_stack *stack)
         }
         atomic_add_relaxed(&n_freed, n, &orig);
     }
-    memmove(stack->pkts, &stack->pkts[n], (stack->n - n) * sizeof *stack->pkts);
+    memmove(stack->pkts, &stack->pkts[n],
+            (stack->n - n) * sizeof *stack->pkts);
     stack->n -= n;
 }
 
