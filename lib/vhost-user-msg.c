@@ -205,6 +205,18 @@ vhu_msg_send(int fd, const struct vhu_msg *msg)
     return 0;
 }
 
+/* Starts 'msg' as a front-end's request 'request' with a payload of 'size'
+ * bytes, which the caller fills in, and no descriptors. */
+void
+vhu_msg_init(struct vhu_msg *msg, uint32_t request, uint32_t size)
+{
+    memset(&msg->hdr, 0, sizeof msg->hdr);
+    msg->hdr.request = request;
+    msg->hdr.flags = VHOST_USER_VERSION;
+    msg->hdr.size = size;
+    msg->n_fds = 0;
+}
+
 /* Closes every descriptor still in 'msg'. */
 void
 vhu_msg_close_fds(struct vhu_msg *msg)

@@ -56,6 +56,7 @@ void vhu_msg_reader_init(struct vhu_msg_reader *);
 void vhu_msg_reader_reset(struct vhu_msg_reader *);
 int vhu_msg_recv(int fd, struct vhu_msg_reader *);
 
+void vhu_msg_init(struct vhu_msg *, uint32_t request, uint32_t size);
 int vhu_msg_send(int fd, const struct vhu_msg *);
 void vhu_msg_close_fds(struct vhu_msg *);
 int vhu_msg_take_fd(struct vhu_msg *, unsigned int i);

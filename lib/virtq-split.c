@@ -382,16 +382,17 @@ vhu_walk_read(const struct vhu_walk *w, uint32_t skip, uint8_t *dst)
 
 /* Completing and notifying. */
 
-/* Writes used entry 'used_idx' in one store (id, then len, little-endian
- * as virtio-defs.h checks), so that the guest never sees half of one. */
+/* Writes used entry 'used_idx': id, then len, little-endian as
+ * virtio-defs.h checks, as one 8-byte store.  Entries are only 4-byte
+ * aligned, hence memcpy(); the guest reads them only after the release
+ * store of used->idx, so the store need not be atomic. */
 static inline void
 vhu_virtq_put_used(struct vhu_virtq *vq, uint16_t used_idx, uint16_t head,
                    uint32_t len)
 {
-    volatile uint64_t *e = (volatile uint64_t *) (void *)
-                           &vq->used->ring[used_idx & vq->mask];
+    uint64_t e = head | (uint64_t) len << 32;
 
-    *e = head | (uint64_t) len << 32;
+    memcpy(&vq->used->ring[used_idx & vq->mask], &e, sizeof e);
 }
 
 /* Asks for the cache lines of the 'n' used entries from 'used_idx' on, in

@@ -208,17 +208,6 @@ get_region(const struct vg_device *dev, unsigned int r,
 
 /* Talking to the back-end. */
 
-static void
-msg_init(struct vhu_msg *msg, enum vhost_user_request request,
-         uint32_t size)
-{
-    memset(&msg->hdr, 0, sizeof msg->hdr);
-    msg->hdr.request = request;
-    msg->hdr.flags = VHOST_USER_VERSION;
-    msg->hdr.size = size;
-    msg->n_fds = 0;
-}
-
 /* Reads one message from the back-end, waiting up to 10 s for it. */
 static int
 recv_reply(const struct vg_device *dev, struct vhu_msg *reply)
@@ -303,7 +292,7 @@ request_u64(struct vg_device *dev, enum vhost_user_request r,
 {
     struct vhu_msg msg;
 
-    msg_init(&msg, r, sizeof msg.payload.u64);
+    vhu_msg_init(&msg, r, sizeof msg.payload.u64);
     msg.payload.u64 = value;
     return request(dev, &msg, false, NULL);
 }
@@ -314,7 +303,7 @@ get_u64(struct vg_device *dev, enum vhost_user_request r, uint64_t *value)
     struct vhu_msg msg, reply;
     int error;
 
-    msg_init(&msg, r, 0);
+    vhu_msg_init(&msg, r, 0);
     error = request(dev, &msg, true, &reply);
     if (!error) {
         if (reply.hdr.size != sizeof reply.payload.u64) {
@@ -331,7 +320,7 @@ request_state(struct vg_device *dev, enum vhost_user_request r,
 {
     struct vhu_msg msg;
 
-    msg_init(&msg, r, sizeof msg.payload.state);
+    vhu_msg_init(&msg, r, sizeof msg.payload.state);
     msg.payload.state.index = index;
     msg.payload.state.num = num;
     return request(dev, &msg, false, NULL);
@@ -343,7 +332,7 @@ request_vring_fd(struct vg_device *dev, enum vhost_user_request r,
 {
     struct vhu_msg msg;
 
-    msg_init(&msg, r, sizeof msg.payload.u64);
+    vhu_msg_init(&msg, r, sizeof msg.payload.u64);
     msg.payload.u64 = index;
     msg.fds[0] = fd;
     msg.n_fds = 1;
@@ -360,8 +349,8 @@ send_mem_table(struct vg_device *dev)
         for (unsigned int r = 0; r < n_regions; r++) {
             int error;
 
-            msg_init(&msg, VHOST_USER_ADD_MEM_REG,
-                     sizeof msg.payload.mem_reg);
+            vhu_msg_init(&msg, VHOST_USER_ADD_MEM_REG,
+                         sizeof msg.payload.mem_reg);
             memset(&msg.payload.mem_reg, 0, sizeof msg.payload.mem_reg);
             get_region(dev, r, &msg.payload.mem_reg.region);
             msg.fds[0] = dev->mem_fd;
@@ -374,9 +363,9 @@ send_mem_table(struct vg_device *dev)
         return 0;
     }
 
-    msg_init(&msg, VHOST_USER_SET_MEM_TABLE,
-             offsetof(struct vhost_user_memory, regions)
-             + n_regions * sizeof msg.payload.memory.regions[0]);
+    vhu_msg_init(&msg, VHOST_USER_SET_MEM_TABLE,
+                 offsetof(struct vhost_user_memory, regions)
+                 + n_regions * sizeof msg.payload.memory.regions[0]);
     msg.payload.memory.nregions = n_regions;
     msg.payload.memory.padding = 0;
     for (unsigned int r = 0; r < n_regions; r++) {
@@ -403,7 +392,7 @@ setup_queue(struct vg_device *dev, struct vg_queue *q)
                               base);
     }
     if (!error) {
-        msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
+        vhu_msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
         memset(&msg.payload.addr, 0, sizeof msg.payload.addr);
         msg.payload.addr.index = q->index;
         msg.payload.addr.desc_user_addr = (uintptr_t) q->ring.desc;
@@ -497,7 +486,7 @@ setup_device(struct vg_device *dev)
 
     struct vhu_msg owner;
 
-    msg_init(&owner, VHOST_USER_SET_OWNER, 0);
+    vhu_msg_init(&owner, VHOST_USER_SET_OWNER, 0);
     error = request(dev, &owner, false, NULL);
     if (!error) {
         error = request_u64(dev, VHOST_USER_SET_FEATURES, dev->features);
@@ -576,7 +565,8 @@ stop_device(struct vg_device *dev)
         struct vhu_msg msg, reply;
         uint16_t used;
 
-        msg_init(&msg, VHOST_USER_GET_VRING_BASE, sizeof msg.payload.state);
+        vhu_msg_init(&msg, VHOST_USER_GET_VRING_BASE,
+                     sizeof msg.payload.state);
         msg.payload.state.index = i;
         msg.payload.state.num = 0;
         error = request(dev, &msg, true, &reply);
@@ -1469,7 +1459,7 @@ vg_raw_request(struct unixctl_conn *conn, int argc, const char *argv[],
         unixctl_command_reply_error(conn, "back-end not connected");
         return;
     }
-    msg_init(&msg, request_code, len);
+    vhu_msg_init(&msg, request_code, len);
     if (!vg_parse_hex(argc > 2 ? argv[2] : "", msg.payload.bytes, len)) {
         unixctl_command_reply_error(conn, "bad payload");
         return;
@@ -1526,7 +1516,7 @@ vg_remap_memory(struct unixctl_conn *conn, int argc OVS_UNUSED,
             for (unsigned int r = 1; r < n_regions && !error; r++) {
                 struct vhu_msg msg;
 
-                msg_init(&msg, requests[i], sizeof msg.payload.mem_reg);
+                vhu_msg_init(&msg, requests[i], sizeof msg.payload.mem_reg);
                 memset(&msg.payload.mem_reg, 0, sizeof msg.payload.mem_reg);
                 get_region(dev, r, &msg.payload.mem_reg.region);
                 if (requests[i] == VHOST_USER_ADD_MEM_REG) {

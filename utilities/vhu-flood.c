@@ -263,16 +263,6 @@ setup_memory(struct flood_guest *g, const struct flood_config *cfg)
 /* The vhost-user conversation, as QEMU has it when a guest driver starts. */
 
 static void
-msg_init(struct vhu_msg *msg, enum vhost_user_request request, uint32_t size)
-{
-    memset(&msg->hdr, 0, sizeof msg->hdr);
-    msg->hdr.request = request;
-    msg->hdr.flags = VHOST_USER_VERSION;
-    msg->hdr.size = size;
-    msg->n_fds = 0;
-}
-
-static void
 send_msg(const struct flood_guest *g, const struct vhu_msg *msg)
 {
     int error = vhu_msg_send(g->conn_fd, msg);
@@ -291,7 +281,7 @@ get_u64(const struct flood_guest *g, enum vhost_user_request request)
     struct vhu_msg msg;
     int error;
 
-    msg_init(&msg, request, 0);
+    vhu_msg_init(&msg, request, 0);
     send_msg(g, &msg);
     vhu_msg_reader_init(&reader);
     do {
@@ -318,7 +308,7 @@ send_u64(const struct flood_guest *g, enum vhost_user_request request,
 {
     struct vhu_msg msg;
 
-    msg_init(&msg, request, sizeof msg.payload.u64);
+    vhu_msg_init(&msg, request, sizeof msg.payload.u64);
     msg.payload.u64 = value;
     if (fd >= 0) {
         msg.fds[0] = fd;
@@ -333,7 +323,7 @@ send_state(const struct flood_guest *g, enum vhost_user_request request,
 {
     struct vhu_msg msg;
 
-    msg_init(&msg, request, sizeof msg.payload.state);
+    vhu_msg_init(&msg, request, sizeof msg.payload.state);
     msg.payload.state.index = index;
     msg.payload.state.num = num;
     send_msg(g, &msg);
@@ -363,13 +353,13 @@ setup_device(struct flood_guest *g, const struct flood_config *cfg)
                   cfg->n_qp);
         }
     }
-    msg_init(&msg, VHOST_USER_SET_OWNER, 0);
+    vhu_msg_init(&msg, VHOST_USER_SET_OWNER, 0);
     send_msg(g, &msg);
     send_u64(g, VHOST_USER_SET_FEATURES, wanted, -1);
 
-    msg_init(&msg, VHOST_USER_SET_MEM_TABLE,
-             offsetof(struct vhost_user_memory, regions)
-             + sizeof msg.payload.memory.regions[0]);
+    vhu_msg_init(&msg, VHOST_USER_SET_MEM_TABLE,
+                 offsetof(struct vhost_user_memory, regions)
+                 + sizeof msg.payload.memory.regions[0]);
     memset(&msg.payload.memory, 0, sizeof msg.payload.memory);
     msg.payload.memory.nregions = 1;
     msg.payload.memory.regions[0] = (struct vhost_user_memory_region) {
@@ -387,7 +377,7 @@ setup_device(struct flood_guest *g, const struct flood_config *cfg)
 
         send_state(g, VHOST_USER_SET_VRING_NUM, i, r->size);
         send_state(g, VHOST_USER_SET_VRING_BASE, i, 0);
-        msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
+        vhu_msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
         memset(&msg.payload.addr, 0, sizeof msg.payload.addr);
         msg.payload.addr.index = i;
         msg.payload.addr.desc_user_addr = (uintptr_t) r->desc;
