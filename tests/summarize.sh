@@ -3,10 +3,13 @@
 # the skipped tests with their reasons, and a closing line
 # "N passed, N failed".
 #
-# usage: summarize.sh NAME LOG EXPECTED STATUS [NAME LOG EXPECTED STATUS]...
+# usage: summarize.sh NAME LOG RECHECK EXPECTED STATUS [NAME LOG ...]...
 #
 # LOG is the suite's testsuite.log, which check-all deleted before running
-# the suite, so a log that is there is this run's.  EXPECTED is the number
+# the suite, so a log that is there is this run's.  RECHECK is "-" or the
+# log of a second run of the tests that failed in LOG (OVS's selection
+# only): a test that failed and then passed counts as passed, and is named
+# so that a flaky test stays visible.  EXPECTED is the number
 # of tests the suite selected (from "testsuite --list"), STATUS the exit
 # status of the make that ran it.  A suite counts one failure more if its log
 # is missing, if it has fewer or more results than EXPECTED, or if it
@@ -20,9 +23,9 @@ suite_failed () {
     failed=$((failed + 1))
 }
 
-while test $# -ge 4; do
-    name=$1 log=$2 expected=$3 status=$4
-    shift 4
+while test $# -ge 5; do
+    name=$1 log=$2 recheck=$3 expected=$4 status=$5
+    shift 5
     if ! test -f "$log"; then
         suite_failed "$name" "the suite did not run ($log missing)"
         continue
@@ -33,7 +36,23 @@ while test $# -ge 4; do
     f=$(echo "$results" | grep -c -E '^(FAILED|UNEXPECTED PASS|expected failure)')
     s=$(echo "$results" | grep -c '^skipped')
     n=$((p + f + s))
+    flaky=
+    if test "$recheck" != - && test -f "$recheck"; then
+        # Numbers of the tests that failed in LOG and passed in RECHECK.
+        again=$(sed -n 's/^\([0-9][0-9]*\)\. .* ([^()]*\.at:[0-9]*): ok.*/\1/p' \
+                "$recheck")
+        for num in $again; do
+            if grep -q -E "^$num\. .*\.at:[0-9]+\): FAILED" "$log"; then
+                line=$(grep -E "^$num\. .*\.at:[0-9]+\): ok" "$recheck")
+                flaky="$flaky  flaky: ${line%%: ok*}: failed, then passed"
+                flaky="$flaky when run again
+"
+                p=$((p + 1)) f=$((f - 1))
+            fi
+        done
+    fi
     echo "$name: $p passed, $f failed, $s skipped, of $expected tests"
+    printf '%s' "$flaky"
     if test "$s" -gt 0; then
         reasons=$(dirname "$log")/skip-reasons
         grep -E '^[0-9]+\. .*\.at:[0-9]+\): skipped' "$log" \
@@ -55,7 +74,7 @@ while test $# -ge 4; do
     fi
 done
 if test $# -ne 0; then
-    echo "usage: $0 NAME LOG EXPECTED STATUS..." >&2
+    echo "usage: $0 NAME LOG RECHECK EXPECTED STATUS..." >&2
     exit 2
 fi
 echo "$skipped skipped (not counted as passed)"
