@@ -55,6 +55,7 @@
 #include "ovs-atomic.h"
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
+#include "smap.h"
 #include "vhost-user-conn.h"
 #include "vhost-user-dev.h"
 #include "vhost-user-msg.h"
@@ -179,6 +180,7 @@ struct netdev_vhu {
     char *path OVS_GUARDED;     /* options:vhost-server-path. */
     int mtu OVS_GUARDED;
     struct eth_addr hwaddr OVS_GUARDED;
+    struct smap carried_options OVS_GUARDED; /* OVS-DPDK's, ignored. */
 
     /* Read by PMD threads. */
     atomic_int tx_retries_max;  /* options:tx-retries-max. */

@@ -30,6 +30,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "netdev-vhu.h"
 #include "netdev-vhu-pool.h"
 #include "netdev-vhu-private.h"
 #include "openvswitch/dynamic-string.h"
@@ -235,6 +236,10 @@ vhu_unixctl_show(struct unixctl_conn *conn, int argc, const char *argv[],
         ds_put_format(&s, "packet pool: %"PRIu64" packets allocated, "
                       "%"PRIu64" freed, %"PRIuSIZE" magazines of %d spare\n",
                       allocated, freed, magazines, VHU_POOL_MAGAZINE);
+        ds_put_format(&s, "type dpdkvhostuserclient: %s\n",
+                      (netdev_vhu_dpdk_alias_active()
+                       ? "ours (other_config:vhostuser-dpdk-alias=true)"
+                       : "not ours"));
     }
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);

@@ -31,6 +31,7 @@
 #include "openvswitch/vlog.h"
 #include "packets.h"
 #include "smap.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -58,6 +59,7 @@ static struct shash vhu_paths OVS_GUARDED_BY(vhu_paths_mutex)
     = SHASH_INITIALIZER(&vhu_paths);
 
 static const struct netdev_class netdev_vhu_class;
+static const struct netdev_class netdev_vhu_dpdk_alias_class;
 
 bool
 is_netdev_vhu_class(const struct netdev_class *class)
@@ -70,6 +72,7 @@ void
 netdev_vhu_get_devices(struct shash *devices)
 {
     netdev_get_devices(&netdev_vhu_class, devices);
+    netdev_get_devices(&netdev_vhu_dpdk_alias_class, devices);
 }
 
 static int
@@ -110,6 +113,7 @@ netdev_vhu_construct(struct netdev *netdev)
     ovs_mutex_init(&dev->mutex);
     ovs_mutex_lock(&dev->mutex);
     dev->mtu = VHU_MTU_DEFAULT;
+    smap_init(&dev->carried_options);
     /* A stable, locally administered address derived from the name. */
     dev->hwaddr = (struct eth_addr) ETH_ADDR_C(02, 00, 00, 00, 00, 00);
     dev->hwaddr.be16[1] = htons(hash >> 16);
@@ -149,6 +153,7 @@ netdev_vhu_destruct(struct netdev *netdev)
     vhu_port_destroy(dev->port);
     ovs_mutex_lock(&dev->mutex);
     netdev_vhu_release_path(dev);
+    smap_destroy(&dev->carried_options);
     ovs_mutex_unlock(&dev->mutex);
     ovs_mutex_destroy(&dev->mutex);
 }
@@ -176,6 +181,55 @@ vhu_parse_int_option(const struct netdev *netdev, const struct smap *args,
     return true;
 }
 
+/* Options that OVS-DPDK accepts on dpdkvhostuserclient ports (it ignores
+ * every option it does not use) and that configurations written for it
+ * set, with what becomes of them here: they are accepted, so that a port
+ * can change its type and nothing else. */
+static const struct vhu_carried_option {
+    const char *name;
+    const char *fate;
+} vhu_carried_options[] = {
+    { "n_rxq", "the port polls as many queues as the guest enables" },
+    { "n_txq", "the port sends on as many queues as the guest enables" },
+    { "n_rxq_desc", "ring sizes are the guest's" },
+    { "n_txq_desc", "ring sizes are the guest's" },
+    { "dpdk-devargs", "a vhost-user port has no DPDK device" },
+    { "dpdk-vf-mac", "a vhost-user port has no DPDK device" },
+    { "dpdk-lsc-interrupt", "the link follows the guest's driver" },
+    { "rx-flow-ctrl", "a vhost-user port has no flow control" },
+    { "tx-flow-ctrl", "a vhost-user port has no flow control" },
+    { "flow-ctrl-autoneg", "a vhost-user port has no flow control" },
+};
+
+static const struct vhu_carried_option *
+vhu_find_carried_option(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(vhu_carried_options); i++) {
+        if (!strcmp(name, vhu_carried_options[i].name)) {
+            return &vhu_carried_options[i];
+        }
+    }
+    return NULL;
+}
+
+/* Says once per port and value that carried-over option 'node' is
+ * ignored: set_config runs on every reconfiguration. */
+static void
+vhu_note_carried_option(struct netdev_vhu *dev,
+                        const struct vhu_carried_option *option,
+                        const struct smap_node *node, struct smap *noted)
+    OVS_REQUIRES(dev->mutex)
+{
+    const char *before = smap_get(&dev->carried_options, node->key);
+
+    if (!before || strcmp(before, node->value)) {
+        VLOG_INFO("%s: options:%s=%s is OVS-DPDK's and ignored here: %s",
+                  netdev_get_name(&dev->up), node->key, node->value,
+                  option->fate);
+    }
+    smap_add(noted, node->key, node->value);
+}
+
 static int
 netdev_vhu_set_config(struct netdev *netdev, const struct smap *args,
                       char **errp)
@@ -199,7 +253,8 @@ netdev_vhu_set_config(struct netdev *netdev, const struct smap *args,
                 break;
             }
         }
-        if (i == ARRAY_SIZE(known_options)) {
+        if (i == ARRAY_SIZE(known_options)
+            && !vhu_find_carried_option(node->key)) {
             VLOG_WARN_BUF(errp, "%s: unknown option \"%s\" (%s takes %s, %s "
                           "and %s)", name, node->key,
                           netdev_get_type(netdev), VHU_OPT_PATH,
@@ -253,6 +308,20 @@ netdev_vhu_set_config(struct netdev *netdev, const struct smap *args,
         }
     }
     if (!error) {
+        struct smap noted = SMAP_INITIALIZER(&noted);
+
+        SMAP_FOR_EACH (node, args) {
+            const struct vhu_carried_option *option
+                = vhu_find_carried_option(node->key);
+
+            if (option) {
+                vhu_note_carried_option(dev, option, node, &noted);
+            }
+        }
+        smap_destroy(&dev->carried_options);
+        smap_clone(&dev->carried_options, &noted);
+        smap_destroy(&noted);
+
         atomic_store_relaxed(&dev->tx_retries_max, retries);
         vhu_port_configure(dev->port, dev->path, reconnect);
     }
@@ -275,6 +344,8 @@ netdev_vhu_get_config(const struct netdev *netdev, struct smap *args)
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
+
+static int netdev_vhu_get_numa_id(const struct netdev *);
 
 static int
 netdev_vhu_get_status(const struct netdev *netdev, struct smap *smap)
@@ -307,6 +378,8 @@ netdev_vhu_get_status(const struct netdev *netdev, struct smap *smap)
     if (s.guest_mtu) {
         smap_add_format(smap, "mtu", "%"PRIu16, s.guest_mtu);
     }
+    /* As OVS-DPDK reports it: the node PMD threads poll the port from. */
+    smap_add_format(smap, "numa", "%d", netdev_vhu_get_numa_id(netdev));
     smap_add_format(smap, "n_queue_pairs", "%u", s.n_queue_pairs);
     smap_add_format(smap, "num_of_vrings", "%u", 2 * s.n_queue_pairs);
     for (unsigned int i = 0; i < 2 * s.n_queue_pairs; i++) {
@@ -582,34 +655,46 @@ netdev_vhu_rxq_dealloc(struct netdev_rxq *rxq)
     free(CONTAINER_OF(rxq, struct netdev_vhu_rxq, up));
 }
 
+/* What our class and its alias have in common: all but the name and init,
+ * which registers the vhostuser/ commands and so must run once. */
+#define NETDEV_VHU_CLASS_FUNCTIONS                      \
+    .is_pmd = true,                                     \
+    .alloc = netdev_vhu_alloc,                          \
+    .construct = netdev_vhu_construct,                  \
+    .destruct = netdev_vhu_destruct,                    \
+    .dealloc = netdev_vhu_dealloc,                      \
+    .get_config = netdev_vhu_get_config,                \
+    .set_config = netdev_vhu_set_config,                \
+    .get_numa_id = netdev_vhu_get_numa_id,              \
+    .send = netdev_vhu_send,                            \
+    .set_etheraddr = netdev_vhu_set_etheraddr,          \
+    .get_etheraddr = netdev_vhu_get_etheraddr,          \
+    .get_mtu = netdev_vhu_get_mtu,                      \
+    .set_mtu = netdev_vhu_set_mtu,                      \
+    .get_carrier = netdev_vhu_get_carrier,              \
+    .get_stats = netdev_vhu_get_stats,                  \
+    .get_custom_stats = netdev_vhu_get_custom_stats,    \
+    .get_status = netdev_vhu_get_status,                \
+    .update_flags = netdev_vhu_update_flags,            \
+    .reconfigure = netdev_vhu_reconfigure,              \
+    .rxq_alloc = netdev_vhu_rxq_alloc,                  \
+    .rxq_construct = netdev_vhu_rxq_construct,          \
+    .rxq_destruct = netdev_vhu_rxq_destruct,            \
+    .rxq_dealloc = netdev_vhu_rxq_dealloc,              \
+    .rxq_enabled = netdev_vhu_rxq_enabled,              \
+    .rxq_recv = netdev_vhu_rxq_recv
+
 static const struct netdev_class netdev_vhu_class = {
     .type = "vhostuserclient",
-    .is_pmd = true,
     .init = netdev_vhu_init,
-    .alloc = netdev_vhu_alloc,
-    .construct = netdev_vhu_construct,
-    .destruct = netdev_vhu_destruct,
-    .dealloc = netdev_vhu_dealloc,
-    .get_config = netdev_vhu_get_config,
-    .set_config = netdev_vhu_set_config,
-    .get_numa_id = netdev_vhu_get_numa_id,
-    .send = netdev_vhu_send,
-    .set_etheraddr = netdev_vhu_set_etheraddr,
-    .get_etheraddr = netdev_vhu_get_etheraddr,
-    .get_mtu = netdev_vhu_get_mtu,
-    .set_mtu = netdev_vhu_set_mtu,
-    .get_carrier = netdev_vhu_get_carrier,
-    .get_stats = netdev_vhu_get_stats,
-    .get_custom_stats = netdev_vhu_get_custom_stats,
-    .get_status = netdev_vhu_get_status,
-    .update_flags = netdev_vhu_update_flags,
-    .reconfigure = netdev_vhu_reconfigure,
-    .rxq_alloc = netdev_vhu_rxq_alloc,
-    .rxq_construct = netdev_vhu_rxq_construct,
-    .rxq_destruct = netdev_vhu_rxq_destruct,
-    .rxq_dealloc = netdev_vhu_rxq_dealloc,
-    .rxq_enabled = netdev_vhu_rxq_enabled,
-    .rxq_recv = netdev_vhu_rxq_recv,
+    NETDEV_VHU_CLASS_FUNCTIONS,
+};
+
+/* The same class under OVS-DPDK's name, for tools that hard-code it; see
+ * netdev_vhu_dpdk_alias_run(). */
+static const struct netdev_class netdev_vhu_dpdk_alias_class = {
+    .type = "dpdkvhostuserclient",
+    NETDEV_VHU_CLASS_FUNCTIONS,
 };
 
 /* Registers the vhostuserclient netdev class.  Called once, before the
@@ -627,4 +712,111 @@ netdev_vhu_register(void)
                  netdev_vhu_class.type);
     }
     netdev_vhu_null_register();
+}
+
+/* other_config:vhostuser-dpdk-alias=true registers our class under the name
+ * "dpdkvhostuserclient" too, so that orchestration that hard-codes
+ * OVS-DPDK's port type works unchanged; false (the default) takes the name
+ * back once no port uses it.  Where OVS is built with DPDK the name is
+ * DPDK's, and the alias is refused.  Runs on the main thread whenever the
+ * bridge reads the Open_vSwitch record. */
+
+static bool vhu_dpdk_alias_registered;
+static bool vhu_dpdk_alias_noted;   /* Said why the wish is not met. */
+static bool vhu_dpdk_alias_wanted;
+
+static void
+vhu_dpdk_alias_note(enum vlog_level level, const char *why)
+{
+    if (!vhu_dpdk_alias_noted) {
+        vhu_dpdk_alias_noted = true;
+        VLOG(level, "other_config:vhostuser-dpdk-alias: %s", why);
+    }
+}
+
+static void
+vhu_dpdk_alias_register(void)
+{
+    const char *type = netdev_vhu_dpdk_alias_class.type;
+
+#ifdef DPDK_NETDEV
+    vhu_dpdk_alias_note(VLL_ERR, "refused: this ovs-vswitchd is built with "
+                        "DPDK, whose class owns the type "
+                        "dpdkvhostuserclient; use type=vhostuserclient");
+    return;
+#endif
+    struct sset types = SSET_INITIALIZER(&types);
+    bool taken;
+
+    netdev_enumerate_types(&types);
+    taken = sset_contains(&types, type);
+    sset_destroy(&types);
+    if (taken) {
+        vhu_dpdk_alias_note(VLL_ERR, "refused: another netdev class has the "
+                            "type dpdkvhostuserclient");
+        return;
+    }
+    int error = netdev_register_provider(&netdev_vhu_dpdk_alias_class);
+    if (error) {
+        VLOG_ERR("other_config:vhostuser-dpdk-alias: registering netdev type "
+                 "%s failed: %s", type, ovs_strerror(error));
+        vhu_dpdk_alias_noted = true;
+        return;
+    }
+    vhu_dpdk_alias_registered = true;
+    VLOG_INFO("ports of type %s are %s ports (other_config:"
+              "vhostuser-dpdk-alias=true)", type, netdev_vhu_class.type);
+}
+
+static void
+vhu_dpdk_alias_unregister(void)
+{
+    const char *type = netdev_vhu_dpdk_alias_class.type;
+    struct shash devices = SHASH_INITIALIZER(&devices);
+    struct shash_node *node;
+    size_t n;
+
+    netdev_get_devices(&netdev_vhu_dpdk_alias_class, &devices);
+    n = shash_count(&devices);
+    SHASH_FOR_EACH (node, &devices) {
+        netdev_close(node->data);
+    }
+    shash_destroy(&devices);
+    if (n) {
+        vhu_dpdk_alias_note(VLL_INFO, "type dpdkvhostuserclient stays until "
+                            "its ports are deleted");
+        return;
+    }
+    int error = netdev_unregister_provider(type);
+    if (error) {
+        VLOG_ERR("other_config:vhostuser-dpdk-alias: unregistering netdev "
+                 "type %s failed: %s", type, ovs_strerror(error));
+    } else {
+        VLOG_INFO("netdev type %s is gone (other_config:"
+                  "vhostuser-dpdk-alias=false)", type);
+    }
+    vhu_dpdk_alias_registered = false;
+}
+
+void
+netdev_vhu_dpdk_alias_run(const struct smap *other_config)
+{
+    bool wanted = smap_get_bool(other_config, "vhostuser-dpdk-alias", false);
+
+    if (wanted != vhu_dpdk_alias_wanted) {
+        vhu_dpdk_alias_wanted = wanted;
+        vhu_dpdk_alias_noted = false;
+    }
+    if (wanted && !vhu_dpdk_alias_registered && !vhu_dpdk_alias_noted) {
+        vhu_dpdk_alias_register();
+    } else if (!wanted && vhu_dpdk_alias_registered) {
+        vhu_dpdk_alias_unregister();
+    }
+}
+
+/* Says whether ports of type dpdkvhostuserclient are ours. */
+bool
+netdev_vhu_dpdk_alias_active(void)
+{
+    return vhu_dpdk_alias_registered;
 }

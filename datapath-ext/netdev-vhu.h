@@ -22,7 +22,13 @@
  * virtio-user, and move packets between the guest's rings and dpif-netdev's
  * PMD threads. */
 
+#include <stdbool.h>
+
+struct smap;
+
 void netdev_vhu_register(void);
 void netdev_vhu_null_register(void);
+void netdev_vhu_dpdk_alias_run(const struct smap *other_config);
+bool netdev_vhu_dpdk_alias_active(void);
 
 #endif /* netdev-vhu.h */

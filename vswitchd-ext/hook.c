@@ -17,11 +17,13 @@
 /* Hooks that turn OVS's own, unmodified ovs-vswitchd into ours.
  *
  * The binary is linked from OVS's vswitchd objects with
- * -Wl,--wrap=bridge_init and -Wl,--wrap=ovs_print_version, so the linker
- * sends those calls here: we register our netdev class after the command
- * line is parsed and before the bridge first reads the database, and name
- * our version next to OVS's.  The double underscores are what GNU ld's
- * --wrap requires. */
+ * -Wl,--wrap=bridge_init, -Wl,--wrap=ovs_print_version and
+ * -Wl,--wrap=dpdk_init, so the linker sends those calls here: we register
+ * our netdev class after the command line is parsed and before the bridge
+ * first reads the database, name our version next to OVS's, and see the
+ * Open_vSwitch record's other_config each time the bridge reads it, before
+ * it configures ports.  The double underscores are what GNU ld's --wrap
+ * requires. */
 
 #include <config.h>
 
@@ -34,6 +36,8 @@ void __real_bridge_init(const char *remote);
 void __wrap_bridge_init(const char *remote);
 void __real_ovs_print_version(uint8_t min_ofp, uint8_t max_ofp);
 void __wrap_ovs_print_version(uint8_t min_ofp, uint8_t max_ofp);
+void __real_dpdk_init(const struct smap *ovs_other_config);
+void __wrap_dpdk_init(const struct smap *ovs_other_config);
 
 void
 __wrap_bridge_init(const char *remote)
@@ -47,4 +51,11 @@ __wrap_ovs_print_version(uint8_t min_ofp, uint8_t max_ofp)
 {
     __real_ovs_print_version(min_ofp, max_ofp);
     printf("ovs-vhostuser %s\n", VHU_VERSION);
+}
+
+void
+__wrap_dpdk_init(const struct smap *ovs_other_config)
+{
+    __real_dpdk_init(ovs_other_config);
+    netdev_vhu_dpdk_alias_run(ovs_other_config);
 }
