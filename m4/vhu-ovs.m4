@@ -20,7 +20,16 @@
 # --with-ovs=DIR   use an already built OVS tree (source and build in DIR).
 # default          unpack --with-ovs-tarball (Debian's openvswitch-source)
 #                  into ovs-cache/ in the build tree and configure it there;
-#                  "make" builds it once, and only again if it goes missing.
+#                  "make" builds it once, and only again if it goes missing
+#                  or is configured differently.
+#
+# --with-ovs-layout=distro (default) configures the cached OVS with the
+# directories of the distributions' Open vSwitch packages (Debian's and
+# RHEL's alike: prefix /usr, /etc/openvswitch, /var/run/openvswitch,
+# /var/log/openvswitch), which ovs-vswitchd compiles in, so that our daemon
+# finds the database, sockets and logs of the OVS it is installed beside;
+# "prefix" keeps OVS's own defaults under our --prefix.  OVS_CONFIGURE_FLAGS
+# come last and so can override single directories (--with-rundir=...).
 #
 # Substitutes OVS_SRCDIR, OVS_BUILDDIR and OVS_VERSION.
 AC_DEFUN([VHU_CHECK_OVS], [
@@ -35,6 +44,22 @@ AC_DEFUN([VHU_CHECK_OVS], [
     [], [with_ovs_tarball=/usr/src/openvswitch/openvswitch.tar.gz])
   AC_ARG_VAR([OVS_CONFIGURE_FLAGS],
     [extra arguments for the configure of the cached OVS build])
+  AC_ARG_WITH([ovs-layout],
+    [AS_HELP_STRING([--with-ovs-layout=distro|prefix],
+       [run-time directories of the cached OVS build: those of Debian's
+        and RHEL's packages (/etc/openvswitch, /var/run/openvswitch,
+        /var/log/openvswitch), or OVS's defaults under --prefix
+        @<:@distro@:>@])],
+    [], [with_ovs_layout=distro])
+  case $with_ovs_layout in
+    distro)
+      vhu_ovs_layout="--prefix=/usr --localstatedir=/var --sysconfdir=/etc" ;;
+    prefix)
+      vhu_ovs_layout="--prefix=`test "$prefix" = NONE \
+                                 && echo $ac_default_prefix || echo $prefix`" ;;
+    *)
+      AC_MSG_ERROR([--with-ovs-layout must be distro or prefix]) ;;
+  esac
 
   if test "$with_ovs" != no && test "$with_ovs" != yes; then
     vhu_ovs_cache=false
@@ -49,6 +74,13 @@ AC_DEFUN([VHU_CHECK_OVS], [
     vhu_ovs_cache=:
     OVS_BUILDDIR=`pwd`/ovs-cache
     OVS_SRCDIR=$OVS_BUILDDIR
+    vhu_ovs_flags="--enable-libcapng $vhu_ovs_layout $OVS_CONFIGURE_FLAGS"
+    if test -f "$OVS_BUILDDIR/config.h" \
+       && test "`cat "$OVS_BUILDDIR/.vhu-configure-flags" 2>/dev/null`" \
+               != "$vhu_ovs_flags"; then
+      AC_MSG_NOTICE([ovs-cache/ was configured differently: redoing it])
+      rm -f "$OVS_BUILDDIR/config.h"
+    fi
     if test ! -f "$OVS_BUILDDIR/config.h"; then
       AC_MSG_NOTICE([unpacking $with_ovs_tarball into ovs-cache/])
       test -f "$with_ovs_tarball" || AC_MSG_ERROR(
@@ -60,11 +92,13 @@ AC_DEFUN([VHU_CHECK_OVS], [
       dnl Configured in place: OVS's build and test files record their
       dnl absolute paths.
       AC_MSG_NOTICE([configuring OVS in ovs-cache/ (takes a minute)])
-      (cd ovs-cache && ./configure --enable-libcapng \
-         CC="$CC" PYTHON3="$PYTHON3" $OVS_CONFIGURE_FLAGS) \
+      AC_MSG_NOTICE([OVS configure flags: $vhu_ovs_flags])
+      (cd ovs-cache && ./configure $vhu_ovs_flags \
+         CC="$CC" PYTHON3="$PYTHON3") \
          > ovs-cache.log 2>&1 \
         || { rm -f ovs-cache/config.h
              AC_MSG_ERROR([OVS configure failed, see ovs-cache.log]); }
+      echo "$vhu_ovs_flags" > ovs-cache/.vhu-configure-flags
     fi
   fi
 

@@ -27,7 +27,8 @@ TESTSUITE_AT = \
 	tests/qemu.at \
 	tests/unixctl.at \
 	tests/hostile.at \
-	tests/faults.at
+	tests/faults.at \
+	tests/install.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
 	$(srcdir)/tests/package.m4

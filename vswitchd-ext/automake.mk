@@ -22,7 +22,7 @@ vswitchd_ext_ovs_vswitchd_CFLAGS = $(AM_CFLAGS)
 vswitchd_ext_ovs_vswitchd_SOURCES = vswitchd-ext/hook.c
 vswitchd_ext_ovs_vswitchd_LDFLAGS = \
 	-Wl,--wrap=bridge_init -Wl,--wrap=ovs_print_version \
-	-Wl,--wrap=dpdk_init
+	-Wl,--wrap=dpdk_init -Wl,--wrap=ovs_get_program_version
 vswitchd_ext_ovs_vswitchd_LDADD = \
 	$(OVS_BUILDDIR)/vswitchd/ovs-vswitchd.o \
 	$(OVS_BUILDDIR)/vswitchd/bridge.o \

@@ -16,14 +16,14 @@
 
 /* Hooks that turn OVS's own, unmodified ovs-vswitchd into ours.
  *
- * The binary is linked from OVS's vswitchd objects with
- * -Wl,--wrap=bridge_init, -Wl,--wrap=ovs_print_version and
- * -Wl,--wrap=dpdk_init, so the linker sends those calls here: we register
- * our netdev class after the command line is parsed and before the bridge
- * first reads the database, name our version next to OVS's, and see the
- * Open_vSwitch record's other_config each time the bridge reads it, before
- * it configures ports.  The double underscores are what GNU ld's --wrap
- * requires. */
+ * The binary is linked from OVS's vswitchd objects with -Wl,--wrap= for
+ * each of the functions below, so the linker sends their calls here: we
+ * register our netdev class after the command line is parsed and before the
+ * bridge first reads the database, name our version next to OVS's in
+ * --version and in "ovs-appctl version" (the only caller of
+ * ovs_get_program_version()), and see the Open_vSwitch record's
+ * other_config each time the bridge reads it, before it configures ports.
+ * The double underscores are what GNU ld's --wrap requires. */
 
 #include <config.h>
 
@@ -31,6 +31,7 @@
 #include <stdio.h>
 
 #include "netdev-vhu.h"
+#include "util.h"
 
 void __real_bridge_init(const char *remote);
 void __wrap_bridge_init(const char *remote);
@@ -38,6 +39,8 @@ void __real_ovs_print_version(uint8_t min_ofp, uint8_t max_ofp);
 void __wrap_ovs_print_version(uint8_t min_ofp, uint8_t max_ofp);
 void __real_dpdk_init(const struct smap *ovs_other_config);
 void __wrap_dpdk_init(const struct smap *ovs_other_config);
+const char *__real_ovs_get_program_version(void);
+const char *__wrap_ovs_get_program_version(void);
 
 void
 __wrap_bridge_init(const char *remote)
@@ -58,4 +61,17 @@ __wrap_dpdk_init(const struct smap *ovs_other_config)
 {
     __real_dpdk_init(ovs_other_config);
     netdev_vhu_dpdk_alias_run(ovs_other_config);
+}
+
+const char *
+__wrap_ovs_get_program_version(void)
+{
+    static char *version;
+
+    if (!version) {
+        /* OVS's ends in a new-line. */
+        version = xasprintf("%sovs-vhostuser %s\n",
+                            __real_ovs_get_program_version(), VHU_VERSION);
+    }
+    return version;
 }
