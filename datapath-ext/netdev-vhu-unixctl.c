@@ -282,6 +282,7 @@ vring_stats(struct netdev_vhu *dev, unsigned int vring,
     VHU_SUB(drop_no_mem);
     VHU_SUB(bad_avail_idx);
     VHU_SUB(retries);
+    VHU_SUB(log_pages);
 #undef VHU_SUB
 }
 
@@ -308,6 +309,11 @@ show_ring(struct ds *s, struct netdev_vhu *dev, unsigned int vring,
                   st->enabled_vrings & (1u << vring) ? "yes" : "no");
     const struct vhu_virtq *vq = live_virtq(dev->port, vring, &epoch);
     ds_put_format(s, KEY"%s\n", "running:", vq ? "yes" : "no");
+    if ((vq && vq->log) || stats.log_pages) {
+        /* Only once a migration has begun. */
+        ds_put_format(s, KEY"%s, %"PRIu64" pages marked\n", "dirty log:",
+                      vq && vq->log ? "on" : "off", stats.log_pages);
+    }
     if (vq) {
         struct vhu_virtq_state rs;
         uint16_t last_avail = vq->last_avail_idx;

@@ -20,6 +20,8 @@ lib_libvhu_la_CFLAGS = $(AM_CFLAGS)
 lib_libvhu_la_SOURCES = \
 	lib/vhost-call-watch.c \
 	lib/vhost-call-watch.h \
+	lib/vhost-log.c \
+	lib/vhost-log.h \
 	lib/vhost-mem.c \
 	lib/vhost-mem.h \
 	lib/vhost-mem-guard.c \

@@ -33,7 +33,7 @@
 #define BIT(N) (1ULL << (N))
 #define VHU_UNUSED __attribute__((__unused__))
 
-/* What we offer.  Offloads, packed rings and dirty logging come later. */
+/* What we offer.  Offloads and packed rings come later. */
 static const uint64_t vhu_offered_features =
     BIT(VIRTIO_F_VERSION_1)
     | BIT(VIRTIO_F_ANY_LAYOUT)
@@ -42,10 +42,12 @@ static const uint64_t vhu_offered_features =
     | BIT(VIRTIO_RING_F_EVENT_IDX)
     | BIT(VIRTIO_NET_F_MQ)
     | BIT(VIRTIO_NET_F_MTU)
+    | BIT(VHOST_F_LOG_ALL)
     | BIT(VHOST_USER_F_PROTOCOL_FEATURES);
 
 static const uint64_t vhu_offered_protocol_features =
     BIT(VHOST_USER_PROTOCOL_F_MQ)
+    | BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD)
     | BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)
     | BIT(VHOST_USER_PROTOCOL_F_NET_MTU)
     | BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE)
@@ -95,12 +97,21 @@ vhu_vring_reset(struct vhu_vring *vr)
     vhu_vring_clear(vr);
 }
 
+/* Whether ring 'vr' can mark its writes in the dirty log, which it must
+ * while the front-end migrates. */
+static bool
+vhu_vring_can_log(const struct vhu_dev *dev, const struct vhu_vring *vr)
+{
+    return dev->log.bits && vr->log_addr_set;
+}
+
 static bool
 vhu_vring_should_be_live(const struct vhu_dev *dev,
                          const struct vhu_vring *vr)
 {
-    return vr->started && vr->enabled && vr->num && vr->addr_set
-           && dev->features_acked;
+    return (vr->started && vr->enabled && vr->num && vr->addr_set
+            && dev->features_acked
+            && (!vhu_dev_logging(dev) || vhu_vring_can_log(dev, vr)));
 }
 
 /* Takes the rings in 'mask' (bit N for ring N) out of the datapath's hands
@@ -149,7 +160,19 @@ vhu_dev_update_rings(struct vhu_dev *dev)
     for (unsigned int i = 0; i < VHU_MAX_VRINGS; i++) {
         struct vhu_vring *vr = &dev->vrings[i];
 
-        if (vr->live || !vhu_vring_should_be_live(dev, vr)) {
+        if (vr->live) {
+            continue;
+        }
+        if (!vhu_vring_should_be_live(dev, vr)) {
+            if (vr->started && vhu_dev_logging(dev)
+                && !vhu_vring_can_log(dev, vr) && vr->error != EINVAL) {
+                /* Writing guest memory unmarked would corrupt the migrated
+                 * guest: the ring waits for a log and its address. */
+                vhu_dev_log(dev, VHU_LOG_WARN, 0, "vring %u stays stopped: "
+                            "logging is on without a log base or a log "
+                            "address for the ring", i);
+                vr->error = EINVAL;
+            }
             continue;
         }
         int error = vhu_virtq_start(&vr->vq, &dev->mem, vr->desc_uva,
@@ -168,6 +191,8 @@ vhu_dev_update_rings(struct vhu_dev *dev)
             vr->error = error;
             continue;
         }
+        vhu_virtq_set_log(&vr->vq, vhu_dev_logging(dev) ? &dev->log : NULL,
+                          vr->log_gpa);
         vr->error = 0;
         vr->live = true;
     }
@@ -398,7 +423,55 @@ vhu_set_vring_addr(struct vhu_dev *dev, struct vhu_msg *msg,
     vr->avail_uva = a->avail_user_addr;
     vr->used_uva = a->used_user_addr;
     vr->addr_set = true;
+    vr->log_addr_set = a->flags & (1u << VHOST_VRING_F_LOG);
+    vr->log_gpa = vr->log_addr_set ? a->log_guest_addr : 0;
     vhu_dev_update_rings(dev);
+    return VHU_OK;
+}
+
+/* Maps the dirty log.  QEMU waits for an empty reply, so a log that cannot
+ * be mapped ends the connection rather than leaving it waiting. */
+static enum vhu_result
+vhu_set_log_base(struct vhu_dev *dev, struct vhu_msg *msg,
+                 struct vhu_msg *reply)
+{
+    const struct vhost_user_log *l = &msg->payload.log;
+    struct vhu_log log;
+    int error;
+
+    if (msg->n_fds != 1) {
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "SET_LOG_BASE with %u descriptors",
+                    msg->n_fds);
+        return VHU_FATAL;
+    }
+    vhu_log_init(&log);
+    error = vhu_log_map(&log, msg->fds[0], l->mmap_size, l->mmap_offset);
+    if (error) {
+        vhu_dev_log(dev, VHU_LOG_WARN, error, "cannot map the dirty log (%"
+                    PRIu64" bytes at offset %"PRIu64")", l->mmap_size,
+                    l->mmap_offset);
+        return VHU_FATAL;
+    }
+    vhu_dev_pause_all(dev);
+    vhu_log_clear(&dev->log);
+    dev->log = log;
+    vhu_dev_log(dev, VHU_LOG_INFO, 0, "dirty log of %"PRIu64" bytes mapped",
+                l->mmap_size);
+    vhu_dev_update_rings(dev);
+    reply->hdr.size = 0;
+    return VHU_REPLY;
+}
+
+static enum vhu_result
+vhu_set_log_fd(struct vhu_dev *dev, struct vhu_msg *msg,
+               struct vhu_msg *reply VHU_UNUSED)
+{
+    if (msg->n_fds != 1 || !vhu_fd_is_eventfd(msg->fds[0])) {
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "SET_LOG_FD without an eventfd");
+        return VHU_FAIL;
+    }
+    vhu_close_fd(&dev->log_fd);
+    dev->log_fd = vhu_msg_take_fd(msg, 0);
     return VHU_OK;
 }
 
@@ -632,6 +705,9 @@ static const struct vhu_request_type vhu_request_types[] = {
     REQ(RESET_OWNER, vhu_reset_device, 0, true, 0, false),
     REQ(SET_MEM_TABLE, vhu_set_mem_table, 8, true,
         VHOST_USER_MAX_RAM_SLOTS, false),
+    REQ(SET_LOG_BASE, vhu_set_log_base, sizeof(struct vhost_user_log), false,
+        1, true),
+    REQ(SET_LOG_FD, vhu_set_log_fd, 0, true, 1, false),
     REQ(SET_VRING_NUM, vhu_set_vring_num, STATE, false, 0, false),
     REQ(SET_VRING_ADDR, vhu_set_vring_addr,
         sizeof(struct vhost_vring_addr), false, 0, false),
@@ -676,6 +752,8 @@ vhu_dev_init(struct vhu_dev *dev, const struct vhu_dev_ops *ops, void *aux,
                             < VHU_MAX_QUEUE_PAIRS
                             ? max_queue_pairs : VHU_MAX_QUEUE_PAIRS);
     vhu_mem_init(&dev->mem);
+    vhu_log_init(&dev->log);
+    dev->log_fd = -1;
     for (unsigned int i = 0; i < VHU_MAX_VRINGS; i++) {
         vhu_virtq_init(&dev->vrings[i].vq);
         vhu_vring_clear(&dev->vrings[i]);
@@ -756,6 +834,8 @@ vhu_dev_disconnect(struct vhu_dev *dev)
         vhu_vring_reset(&dev->vrings[i]);
     }
     vhu_mem_clear(&dev->mem);
+    vhu_log_clear(&dev->log);
+    vhu_close_fd(&dev->log_fd);
     dev->features = 0;
     dev->features_acked = false;
     dev->protocol_features = 0;
@@ -792,6 +872,14 @@ vhu_dev_driver_ok(const struct vhu_dev *dev)
         }
     }
     return false;
+}
+
+/* Whether the front-end asked for every write into guest memory to be
+ * logged: it is migrating the guest. */
+bool
+vhu_dev_logging(const struct vhu_dev *dev)
+{
+    return dev->features_acked && dev->features & BIT(VHOST_F_LOG_ALL);
 }
 
 bool

@@ -47,6 +47,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vhost-log.h"
 #include "vhost-mem.h"
 #include "virtq.h"
 
@@ -99,6 +100,8 @@ struct vhu_vring {
     uint64_t desc_uva;
     uint64_t avail_uva;
     uint64_t used_uva;
+    bool log_addr_set;          /* SET_VRING_ADDR had VHOST_VRING_F_LOG: */
+    uint64_t log_gpa;           /* the used ring's guest-physical address. */
     int kick_fd;                /* -1 if none (or polling). */
     int call_fd;                /* -1 if none: guest polls. */
     bool started;               /* From SET_VRING_KICK to GET_VRING_BASE. */
@@ -129,6 +132,12 @@ struct vhu_dev {
     struct vhu_mem mem;
     struct vhu_vring vrings[VHU_MAX_VRINGS];
 
+    /* Live migration: the dirty log from SET_LOG_BASE, used by the rings
+     * while VHOST_F_LOG_ALL is acked, and the descriptor of SET_LOG_FD,
+     * which QEMU does not send and nothing signals, kept to be closed. */
+    struct vhu_log log;
+    int log_fd;
+
     /* Counters for the curious. */
     uint64_t n_msgs;            /* Requests handled. */
     uint64_t n_failed;          /* Requests refused or unsupported. */
@@ -143,6 +152,7 @@ void vhu_dev_disconnect(struct vhu_dev *);
 unsigned int vhu_dev_n_queue_pairs(const struct vhu_dev *);
 bool vhu_dev_driver_ok(const struct vhu_dev *);
 bool vhu_dev_has_feature(const struct vhu_dev *, unsigned int bit);
+bool vhu_dev_logging(const struct vhu_dev *);
 
 const char *vhu_feature_name(unsigned int bit);
 const char *vhu_protocol_feature_name(unsigned int bit);

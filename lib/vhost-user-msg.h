@@ -40,6 +40,7 @@ struct vhu_msg {
         struct vhost_vring_addr addr;
         struct vhost_user_memory memory;
         struct vhost_user_memory_single mem_reg;
+        struct vhost_user_log log;
         uint8_t bytes[VHOST_USER_MAX_PAYLOAD];
     } payload;
     int fds[VHOST_USER_MAX_FDS];

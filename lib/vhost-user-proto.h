@@ -128,6 +128,13 @@ struct vhost_vring_addr {
 
 #define VHOST_VRING_F_LOG 0
 
+/* Payload of SET_LOG_BASE (with VHOST_USER_PROTOCOL_F_LOG_SHMFD): where
+ * the dirty log lies in the accompanying file. */
+struct vhost_user_log {
+    uint64_t mmap_size;
+    uint64_t mmap_offset;
+};
+
 /* The u64 payload of SET_VRING_KICK/CALL/ERR: a ring index and a flag that
  * says no file descriptor accompanies the message. */
 #define VHOST_USER_VRING_IDX_MASK 0xffu

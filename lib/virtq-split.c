@@ -25,7 +25,13 @@
  *
  * Descriptors are copied out of guest memory with volatile reads, once each,
  * so that a guest rewriting them under our feet cannot make us use a value
- * we did not check. */
+ * we did not check.
+ *
+ * While the guest migrates, every write into its memory is marked in the
+ * dirty log (vhost-log.h): receive buffers as they are filled, the used
+ * ring's entries, index and avail_event when a burst is published, and the
+ * whole used ring when logging starts (vhu_virtq_start() wrote its flags).
+ * With no log, that costs one branch per burst. */
 
 #include "virtq.h"
 
@@ -35,11 +41,13 @@
 #include <unistd.h>
 
 #include "vhost-call-watch.h"
+#include "vhost-log.h"
 #include "vhost-mem.h"
 #include "virtio-defs.h"
 
 /* What the hot paths expect: they are laid out for it. */
 #define VHU_LIKELY(C) __builtin_expect(!!(C), 1)
+#define VHU_UNLIKELY(C) __builtin_expect(!!(C), 0)
 
 /* How far ahead of our position we put avail_event, so that an EVENT_IDX
  * driver never kicks: it cannot get this far ahead of us. */
@@ -145,6 +153,7 @@ vhu_virtq_start(struct vhu_virtq *vq, const struct vhu_mem *mem,
                     : VIRTIO_NET_HDR_LEGACY_SIZE);
     vq->mem_hint = 0;
     vq->short_size = 0;
+    vq->log = NULL;
 
     /* Everything we handed out was completed before the ring stopped, so
      * used->idx is where both indexes continue; if the front-end's 'base'
@@ -161,6 +170,22 @@ vhu_virtq_start(struct vhu_virtq *vq, const struct vhu_mem *mem,
                   vq->last_avail_idx + VHU_NO_KICK_DISTANCE);
     }
     return 0;
+}
+
+/* Makes ring 'vq' mark what it writes in 'log' (NULL: stop marking), with
+ * its used ring at guest-physical address 'used_gpa'.  The ring must be
+ * started and no datapath thread may be using it. */
+void
+vhu_virtq_set_log(struct vhu_virtq *vq, const struct vhu_log *log,
+                  uint64_t used_gpa)
+{
+    vq->log = log;
+    vq->log_used_gpa = used_gpa;
+    if (log) {
+        /* What vhu_virtq_start() wrote, and all we will write there. */
+        vq->stats.log_pages += vhu_log_mark(log, used_gpa,
+                                            vring_used_size(vq->size));
+    }
 }
 
 /* Detaches 'vq' from guest memory and returns the avail index it stopped
@@ -243,6 +268,7 @@ vhu_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
 struct vhu_seg {
     uint8_t *hva;
     uint32_t len;
+    uint64_t gpa;               /* For the dirty log. */
 };
 
 /* A walked chain: its buffers as pieces of our memory. */
@@ -273,7 +299,7 @@ vhu_walk_add(struct vhu_virtq *vq, struct vhu_walk *w, uint64_t gpa,
         if (!hva || w->n_segs >= VHU_CHAIN_MAX_SEGS) {
             return false;
         }
-        w->segs[w->n_segs++] = (struct vhu_seg) { hva, n };
+        w->segs[w->n_segs++] = (struct vhu_seg) { hva, n, gpa };
         w->bytes += n;
         gpa += n;
         len -= n;
@@ -413,21 +439,54 @@ vhu_virtq_prefetch_used(const struct vhu_virtq *vq, uint16_t used_idx, int n)
 
 /* Publishes used entries up to 'used_idx' and interrupts the guest if it
  * asked for it. */
+/* Marks in the dirty log what publishing used entries [old, new) writes:
+ * the entries (in two pieces if they wrap), used->idx and avail_event. */
+static void
+vhu_virtq_log_used(struct vhu_virtq *vq, uint16_t old, uint16_t new)
+{
+    const uint64_t ring_gpa = vq->log_used_gpa
+                              + offsetof(struct vring_used, ring);
+    const uint64_t elem = sizeof(struct vring_used_elem);
+    uint32_t first = old & vq->mask;
+    uint32_t n = (uint16_t) (new - old);
+    uint32_t n1 = n < vq->size - first ? n : vq->size - first;
+    uint64_t pages = 0;
+
+    pages += vhu_log_mark(vq->log, ring_gpa + first * elem, n1 * elem);
+    pages += vhu_log_mark(vq->log, ring_gpa, (n - n1) * elem);
+    pages += vhu_log_mark(vq->log, vq->log_used_gpa
+                          + offsetof(struct vring_used, idx),
+                          sizeof(uint16_t));
+    if (vq->event_idx) {
+        pages += vhu_log_mark(vq->log, ring_gpa + vq->size * elem,
+                              sizeof(uint16_t));
+    }
+    vq->stats.log_pages += pages;
+}
+
 static void
 vhu_virtq_publish(struct vhu_virtq *vq, uint16_t used_idx)
 {
     uint16_t old = vq->last_used_idx;
     bool need;
 
+
     if (vq->event_idx) {
         store_u16(vq->avail_event,
                   vq->last_avail_idx + VHU_NO_KICK_DISTANCE);
     }
+    if (used_idx != old) {
+        store_release_u16(&vq->used->idx, used_idx);
+        vq->last_used_idx = used_idx;
+    }
+    /* After the writes: the front-end may copy and clear a page as soon as
+     * it sees it marked. */
+    if (VHU_UNLIKELY(vq->log != NULL)) {
+        vhu_virtq_log_used(vq, old, used_idx);
+    }
     if (used_idx == old) {
         return;
     }
-    store_release_u16(&vq->used->idx, used_idx);
-    vq->last_used_idx = used_idx;
 
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (vq->event_idx) {
@@ -627,15 +686,19 @@ struct vhu_rx_source {
     const uint8_t *hdr;
     uint32_t hdr_size;
     const uint8_t *data;
-    uint8_t *num_buffers[2];    /* Where the header's num_buffers landed. */
+    uint8_t *num_buffers[2];    /* Where the header's num_buffers landed, */
+    uint64_t num_buffers_gpa[2];    /* in our memory and the guest's. */
 };
 
+/* Copies bytes ['offset', 'offset' + 'n') of the packet into guest buffer
+ * piece 'seg'. */
 static void
-vhu_rx_copy(struct vhu_rx_source *src, uint8_t *dst, uint64_t offset,
-            uint64_t n)
+vhu_rx_copy(struct vhu_rx_source *src, const struct vhu_seg *seg,
+            uint64_t offset, uint64_t n)
 {
     static const uint32_t nb_offset
         = offsetof(struct virtio_net_hdr, num_buffers);
+    uint8_t *dst = seg->hva;
 
     if (!offset && n >= src->hdr_size) {
         /* The usual case: the whole header lands in one piece. */
@@ -647,6 +710,8 @@ vhu_rx_copy(struct vhu_rx_source *src, uint8_t *dst, uint64_t offset,
         if (src->hdr_size > nb_offset) {
             src->num_buffers[0] = dst + nb_offset;
             src->num_buffers[1] = dst + nb_offset + 1;
+            src->num_buffers_gpa[0] = seg->gpa + nb_offset;
+            src->num_buffers_gpa[1] = seg->gpa + nb_offset + 1;
         }
         dst += src->hdr_size;
         offset = src->hdr_size;
@@ -655,6 +720,8 @@ vhu_rx_copy(struct vhu_rx_source *src, uint8_t *dst, uint64_t offset,
     while (n && offset < src->hdr_size) {
         if (offset - nb_offset < 2) {
             src->num_buffers[offset - nb_offset] = dst;
+            src->num_buffers_gpa[offset - nb_offset]
+                = seg->gpa + (dst - seg->hva);
         }
         *dst++ = src->hdr[offset++];
         n--;
@@ -709,8 +776,13 @@ vhu_virtq_enqueue_slow(struct vhu_virtq *vq, const struct vhu_pkt *pkt,
             bad = true;
         } else {
             for (uint32_t i = 0; i < w.n_segs; i++) {
-                vhu_rx_copy(&src, w.segs[i].hva, done, w.segs[i].len);
+                vhu_rx_copy(&src, &w.segs[i], done, w.segs[i].len);
                 done += w.segs[i].len;
+                if (vq->log) {
+                    vq->stats.log_pages += vhu_log_mark(vq->log,
+                                                        w.segs[i].gpa,
+                                                        w.segs[i].len);
+                }
             }
         }
         vhu_virtq_put_used(vq, (*used_idx)++, head, bad ? 0 : w.bytes);
@@ -743,6 +815,14 @@ vhu_virtq_enqueue_slow(struct vhu_virtq *vq, const struct vhu_pkt *pkt,
         if (src.num_buffers[1]) {
             *src.num_buffers[1] = n_bufs >> 8;
         }
+        /* Written after its page was marked: mark it again. */
+        if (vq->log) {
+            for (int i = 0; i < 2 && src.num_buffers[i]; i++) {
+                vq->stats.log_pages += vhu_log_mark(vq->log,
+                                                    src.num_buffers_gpa[i],
+                                                    1);
+            }
+        }
     }
     vq->stats.packets++;
     vq->stats.bytes += pkt->size;
@@ -772,10 +852,11 @@ vhu_put_net_hdr(uint8_t *dst, uint32_t hdr_size)
  * The usual case, one writable descriptor in one region that holds header
  * and packet, is handled inline with positions and counters in locals; any
  * other goes through vhu_virtq_enqueue_slow(), which gets the descriptor
- * already read. */
-int
-vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
-                        int n)
+ * already read.  'logging' is a constant in each of the two copies that
+ * vhu_virtq_enqueue_burst() makes. */
+static inline __attribute__((always_inline)) int
+vhu_virtq_enqueue_burst__(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
+                          int n, const bool logging)
 {
     const struct vring_desc *desc = vq->desc;
     const struct vhu_mem *mem = vq->mem;
@@ -826,6 +907,10 @@ vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
                     if (VHU_LIKELY(hva != NULL)) {
                         vhu_put_net_hdr(hva, hdr_size);
                         vhu_copy(hva + hdr_size, pkt->data, pkt->size);
+                        if (logging) {
+                            vq->stats.log_pages
+                                += vhu_log_mark(vq->log, d.addr, total);
+                        }
                         vhu_virtq_put_used(vq, used_idx++, head, total);
                         last_avail++;
                         packets++;
@@ -859,6 +944,16 @@ vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
     }
     vhu_virtq_publish(vq, used_idx);
     return i;
+}
+
+int
+vhu_virtq_enqueue_burst(struct vhu_virtq *vq, const struct vhu_pkt *pkts,
+                        int n)
+{
+    /* Two copies of the loop: the one without a log has no trace of it. */
+    return (VHU_UNLIKELY(vq->log != NULL)
+            ? vhu_virtq_enqueue_burst__(vq, pkts, n, true)
+            : vhu_virtq_enqueue_burst__(vq, pkts, n, false));
 }
 
 /* Returns true if the guest has made at least one buffer available that we

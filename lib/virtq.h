@@ -35,6 +35,7 @@
 
 #include "virtio-defs.h"
 
+struct vhu_log;
 struct vhu_mem;
 
 /* Largest packet we take from a guest, virtio-net header excluded: what a
@@ -59,6 +60,7 @@ struct vhu_virtq_stats {
     uint64_t drop_no_mem;       /* Switch could not allocate a packet. */
     uint64_t bad_avail_idx;     /* Guest moved avail idx beyond the ring. */
     uint64_t retries;           /* Enqueue retries on a full ring. */
+    uint64_t log_pages;         /* Pages newly marked in the dirty log. */
 };
 
 /* One virtqueue.  The layout fields are set by vhu_virtq_start() while no
@@ -79,6 +81,8 @@ struct vhu_virtq {
     bool event_idx;             /* VIRTIO_RING_F_EVENT_IDX negotiated. */
     bool indirect;              /* VIRTIO_RING_F_INDIRECT_DESC negotiated. */
     bool mrg_rxbuf;             /* VIRTIO_NET_F_MRG_RXBUF negotiated. */
+    const struct vhu_log *log;  /* Dirty log while migrating, else NULL. */
+    uint64_t log_used_gpa;      /* Guest-physical address of 'used'. */
 
     /* Position, owned by the datapath thread. */
     uint16_t last_avail_idx;    /* Next avail entry we will consume. */
@@ -128,6 +132,8 @@ int vhu_virtq_start(struct vhu_virtq *, const struct vhu_mem *,
                     uint32_t size, uint16_t base, uint64_t features,
                     int call_fd);
 uint16_t vhu_virtq_stop(struct vhu_virtq *);
+void vhu_virtq_set_log(struct vhu_virtq *, const struct vhu_log *,
+                       uint64_t used_gpa);
 
 int vhu_virtq_dequeue_burst(struct vhu_virtq *, struct vhu_buf *bufs,
                             int max, vhu_virtq_alloc_func *, void *aux,

@@ -28,3 +28,13 @@ srpm: dist
 CLEAN_LOCAL += clean-srpm
 clean-srpm:
 	rm -rf rpmbuild
+
+# Builds the binary RPM from the source RPM, as "rpmbuild --rebuild" on a
+# build host would (--nodeps: Debian's rpm knows none of the BuildRequires;
+# --without check: the suite runs elsewhere), and checks its file list and
+# that the daemon in it uses the distribution's OVS directories.
+rpm: srpm
+	rpmbuild --define '_topdir $(abs_builddir)/rpmbuild' --nodeps \
+	  --without check --rebuild rpmbuild/SRPMS/*.src.rpm
+	$(SHELL) $(srcdir)/rhel/check-rpm.sh rpmbuild/RPMS/*/openvswitch-vhostuser-$(VERSION)-*.rpm
+EXTRA_DIST += rhel/check-rpm.sh

@@ -112,6 +112,11 @@ send_msg(struct vhu_dev *dev, struct vhu_msg *msg)
     }
     CHECK(reply.hdr.request == msg->hdr.request);
     CHECK(reply.hdr.flags & VHOST_USER_REPLY_MASK);
+    if (msg->hdr.request == VHOST_USER_SET_LOG_BASE) {
+        /* What QEMU waits for: an empty reply. */
+        CHECK(reply.hdr.size == 0);
+        return 0;
+    }
     CHECK(reply.hdr.size == 8);
     return (msg->hdr.request == VHOST_USER_GET_VRING_BASE
             ? reply.payload.state.num : (int64_t) reply.payload.u64);
@@ -171,25 +176,59 @@ send_mem_table(struct vhu_dev *dev, uint64_t size)
     return send_msg(dev, &msg);
 }
 
-/* Sets up ring 'index' of 'num' entries at offset 'offset' of memory. */
-static void
-setup_ring(struct vhu_dev *dev, uint32_t index, size_t offset, int num)
+/* Sends SET_VRING_ADDR for ring 'index' of 'num' entries at offset
+ * 'offset' of memory; with 'log', asks for its used ring to be logged.
+ * Returns the used ring's guest-physical address. */
+static uint64_t
+send_ring_addr(struct vhu_dev *dev, uint32_t index, size_t offset, int num,
+               bool log)
 {
-    struct vdrv_ring r;
     static uint16_t chain_len[256];
+    struct vdrv_ring r;
     struct vhu_msg msg;
+    uint64_t used_gpa;
 
     vdrv_ring_init(&r, mem + offset, num, false, chain_len);
-    CHECK(send_state(dev, VHOST_USER_SET_VRING_NUM, index, num) == 0);
-    CHECK(send_state(dev, VHOST_USER_SET_VRING_BASE, index, 0) == 0);
+    used_gpa = GPA + ((uint8_t *) r.used - mem);
     msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
     msg.payload.addr.index = index;
     msg.payload.addr.desc_user_addr = (uintptr_t) r.desc;
     msg.payload.addr.avail_user_addr = (uintptr_t) r.avail;
     msg.payload.addr.used_user_addr = (uintptr_t) r.used;
+    if (log) {
+        msg.payload.addr.flags = 1u << VHOST_VRING_F_LOG;
+        msg.payload.addr.log_guest_addr = used_gpa;
+    }
     CHECK(send_msg(dev, &msg) == 0);
+    return used_gpa;
+}
+
+/* Sets up ring 'index' of 'num' entries at offset 'offset' of memory. */
+static void
+setup_ring(struct vhu_dev *dev, uint32_t index, size_t offset, int num)
+{
+    CHECK(send_state(dev, VHOST_USER_SET_VRING_NUM, index, num) == 0);
+    CHECK(send_state(dev, VHOST_USER_SET_VRING_BASE, index, 0) == 0);
+    send_ring_addr(dev, index, offset, num, false);
     CHECK(send_fd(dev, VHOST_USER_SET_VRING_CALL, index,
                   eventfd(0, 0)) == 0);
+}
+
+/* Sends SET_LOG_BASE with 'fd' (kept by the caller). */
+static int64_t
+send_log_base(struct vhu_dev *dev, int fd, uint64_t size, uint64_t offset)
+{
+    struct vhu_msg msg;
+
+    msg_init(&msg, VHOST_USER_SET_LOG_BASE, sizeof msg.payload.log);
+    msg.hdr.flags &= ~VHOST_USER_NEED_REPLY_MASK;  /* As QEMU sends it. */
+    msg.payload.log.mmap_size = size;
+    msg.payload.log.mmap_offset = offset;
+    if (fd >= 0) {
+        msg.fds[0] = dup(fd);
+        msg.n_fds = 1;
+    }
+    return send_msg(dev, &msg);
 }
 
 static void
@@ -212,7 +251,10 @@ negotiate(struct vhu_dev *dev)
                    | (1ULL << VHOST_USER_PROTOCOL_F_MQ)) == 0);
     msg_init(&msg, VHOST_USER_GET_QUEUE_NUM, 0);
     CHECK(send_msg(dev, &msg) == dev->max_queue_pairs);
-    CHECK(send_u64(dev, VHOST_USER_SET_FEATURES, features) == 0);
+    /* Not logging: that is for migrations. */
+    CHECK(features & (1ULL << VHOST_F_LOG_ALL));
+    CHECK(send_u64(dev, VHOST_USER_SET_FEATURES,
+                   features & ~(1ULL << VHOST_F_LOG_ALL)) == 0);
 }
 
 static void
@@ -288,7 +330,7 @@ test_bad_requests(void)
     /* Unknown and unsupported requests are refused, with an ack. */
     msg_init(&msg, 99, 4);
     CHECK(send_msg(&dev, &msg) == 1);
-    msg_init(&msg, VHOST_USER_SET_LOG_BASE, 8);
+    msg_init(&msg, VHOST_USER_POSTCOPY_ADVISE, 8);
     CHECK(send_msg(&dev, &msg) == 1);
     msg_init(&msg, VHOST_USER_SET_BACKEND_REQ_FD, 8);
     msg.fds[0] = eventfd(0, 0);
@@ -384,6 +426,103 @@ test_legacy(void)
     vhu_dev_disconnect(&dev);
 }
 
+/* A migration's life cycle as QEMU drives it: a log, the rings' log
+ * addresses, VHOST_F_LOG_ALL on and off again. */
+static void
+test_dirty_log(void)
+{
+    struct observer obs = { .n_changed = 0 };
+    uint64_t log_all = 1ULL << VHOST_F_LOG_ALL;
+    uint64_t used_gpa[2];
+    struct vhu_msg msg;
+    struct vhu_dev dev;
+    int log_fd;
+
+    /* A log that covers the guest's memory, after a page of something
+     * else. */
+    const uint64_t log_size = (GPA + MEM_SIZE) / 4096 / 8;
+    log_fd = memfd_create("test-log", 0);
+    CHECK(log_fd >= 0 && !ftruncate(log_fd, 4096 + log_size));
+    vhu_dev_init(&dev, &obs_ops, &obs, 1);
+    obs.dev = &dev;
+    negotiate(&dev);
+    msg_init(&msg, VHOST_USER_GET_PROTOCOL_FEATURES, 0);
+    CHECK(send_msg(&dev, &msg) & (1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD));
+    CHECK(send_u64(&dev, VHOST_USER_SET_PROTOCOL_FEATURES,
+                   (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK)
+                   | (1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD)) == 0);
+    CHECK(send_mem_table(&dev, MEM_SIZE) == 0);
+    setup_ring(&dev, 0, 0, 256);
+    setup_ring(&dev, 1, 16384, 256);
+    for (int i = 0; i < 2; i++) {
+        CHECK(send_fd(&dev, VHOST_USER_SET_VRING_KICK, i, -1) == 0);
+        CHECK(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, i, 1) == 0);
+    }
+    CHECK(obs.live == 3 && !dev.vrings[0].vq.log);
+
+    /* Logging with nothing to log into: the rings stop rather than write
+     * guest memory unmarked, and say so once. */
+    uint64_t features = dev.features;
+    int warnings = obs.n_warnings;
+    CHECK(send_u64(&dev, VHOST_USER_SET_FEATURES, features | log_all) == 0);
+    CHECK(vhu_dev_logging(&dev) && obs.live == 0);
+    CHECK(obs.n_warnings == warnings + 2);
+
+    /* A log, but no log address for the used rings yet. */
+    CHECK(send_log_base(&dev, log_fd, log_size, 4096) == 0);
+    CHECK(dev.log.bits && dev.log.size == log_size);
+    CHECK(obs.live == 0);
+
+    /* QEMU's order: log addresses, then features; here both are set. */
+    for (int i = 0; i < 2; i++) {
+        used_gpa[i] = send_ring_addr(&dev, i, i * 16384, 256, true);
+    }
+    CHECK(obs.live == 3);
+    for (int i = 0; i < 2; i++) {
+        struct vhu_virtq *vq = &dev.vrings[i].vq;
+        uint64_t page = used_gpa[i] / 4096;
+        uint8_t byte;
+
+        CHECK(vq->log == &dev.log && vq->log_used_gpa == used_gpa[i]);
+        /* Starting wrote the used ring's flags: marked, in the file. */
+        CHECK(pread(log_fd, &byte, 1, 4096 + page / 8) == 1);
+        CHECK(byte & (1u << (page % 8)));
+        CHECK(vq->stats.log_pages >= 1);
+    }
+
+    /* Logging off: the rings go on without the log. */
+    CHECK(send_u64(&dev, VHOST_USER_SET_FEATURES, features) == 0);
+    CHECK(obs.live == 3 && !dev.vrings[0].vq.log && !dev.vrings[1].vq.log);
+
+    /* Logs that cannot be mapped end the connection: QEMU waits for the
+     * reply. */
+    int pipe_fds[2];
+    CHECK(!pipe(pipe_fds));
+    CHECK(send_log_base(&dev, log_fd, 0, 0) == -2);
+    CHECK(send_log_base(&dev, log_fd, 4096, log_size + 1) == -2);
+    CHECK(send_log_base(&dev, log_fd, 4096, UINT64_MAX - 10) == -2);
+    CHECK(send_log_base(&dev, -1, 4096, 0) == -2);
+    CHECK(send_log_base(&dev, pipe_fds[0], 4096, 0) == -2);
+    msg_init(&msg, VHOST_USER_SET_LOG_BASE, 8);
+    CHECK(send_msg(&dev, &msg) == -2);
+
+    /* SET_LOG_FD: an eventfd is kept, anything else refused. */
+    msg_init(&msg, VHOST_USER_SET_LOG_FD, 0);
+    msg.fds[0] = eventfd(0, 0);
+    msg.n_fds = 1;
+    CHECK(send_msg(&dev, &msg) == 0 && dev.log_fd >= 0);
+    msg_init(&msg, VHOST_USER_SET_LOG_FD, 0);
+    msg.fds[0] = dup(pipe_fds[1]);
+    msg.n_fds = 1;
+    CHECK(send_msg(&dev, &msg) == 1);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+
+    vhu_dev_disconnect(&dev);
+    CHECK(!dev.log.bits && dev.log_fd == -1);
+    close(log_fd);
+}
+
 static void
 test_vhost_user_dev_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
 {
@@ -395,6 +534,7 @@ test_vhost_user_dev_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
     test_life_cycle();
     test_bad_requests();
     test_legacy();
+    test_dirty_log();
     printf("PASS\n");
 }
 

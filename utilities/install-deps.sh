@@ -8,7 +8,7 @@ packages="autoconf automake libtool pkg-config make gcc
   python3 python3-sortedcontainers libssl-dev libcap-ng-dev libnuma-dev
   openvswitch-source
   dpdk dpdk-dev qemu-system-x86 busybox-static clang libclang-rt-14-dev
-  rpm iproute2 procps"
+  rpm cpio iproute2 procps"
 
 guest_kernel=
 while test $# -gt 0; do
