@@ -327,6 +327,11 @@ vhu_port_publish_status(struct vhu_port *port)
     s.driver_ok = vhu_dev_driver_ok(dev);
     port->driver_ran |= s.driver_ok;
     s.guest_mtu = dev->mtu;
+    s.logging = vhu_dev_logging(dev);
+    s.log_size = dev->log.size;
+    s.n_rarps = dev->n_rarps;
+    s.last_rarp = port->last_rarp;
+    memcpy(s.rarp_mac, dev->rarp_mac, sizeof s.rarp_mac);
     s.max_queue_pairs = dev->max_queue_pairs;
     s.n_regions = dev->mem.n_regions;
     memcpy(s.regions, dev->mem.regions,
@@ -399,12 +404,33 @@ vhu_port_publish_view(struct vhu_port *port)
 
 /* lib/ hooks. */
 
+/* Hands a new SEND_RARP to the PMD thread that polls queue 0, which
+ * injects the RARP as if the guest had sent it (see
+ * netdev_vhu_rxq_recv()). */
+static void
+vhu_port_request_rarp(struct vhu_port *port)
+{
+    const uint8_t *mac = port->dev.rarp_mac;
+    uint64_t request = VHU_RARP_PENDING;
+
+    if (port->dev.n_rarps == port->rarps_seen) {
+        return;
+    }
+    port->rarps_seen = port->dev.n_rarps;
+    port->last_rarp = time_msec();
+    for (int i = 0; i < 6; i++) {
+        request |= (uint64_t) mac[i] << (40 - 8 * i);
+    }
+    atomic_store(&port->rarp_request, request);
+}
+
 static void
 vhu_port_changed(void *port_)
 {
     struct vhu_port *port = port_;
 
     vhu_port_publish_view(port);
+    vhu_port_request_rarp(port);
     vhu_port_publish_status(port);
 }
 

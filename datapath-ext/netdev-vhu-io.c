@@ -24,7 +24,8 @@
  * vhu_ring_users), so no lock is needed, except each guest receive ring's
  * own, which sending takes (see struct vhu_tx_lock).  Only the check
  * whether an idle receive ring has anything for us happens outside, as a
- * read-only peek (vhu_virtq_peek()). */
+ * read-only peek (vhu_virtq_peek()).  After a live migration, the poller
+ * of queue 0 injects the RARP that the front-end asked for (SEND_RARP). */
 
 #include <config.h>
 
@@ -33,6 +34,7 @@
 
 #include "dp-packet.h"
 #include "dpif-netdev.h"
+#include "packets.h"
 #include "netdev-vhu-pool.h"
 #include "netdev-vhu-private.h"
 #include "virtq.h"
@@ -95,6 +97,23 @@ netdev_vhu_alloc_big(void *ctx_, struct vhu_buf *buf, uint32_t size)
     return true;
 }
 
+/* Puts into 'batch' the RARP that 'request' (see struct vhu_port) asks
+ * for, as the guest would send it: from its MAC, to everyone. */
+static int
+netdev_vhu_inject_rarp(struct dp_packet_batch *batch, uint64_t request)
+{
+    struct dp_packet *packet = dp_packet_new(0);
+    struct eth_addr mac;
+
+    for (int i = 0; i < 6; i++) {
+        mac.ea[i] = request >> (40 - 8 * i);
+    }
+    compose_rarp(packet, mac);
+    batch->packets[0] = packet;
+    batch->count = 1;
+    return 0;
+}
+
 /* Receives a burst from the guest's transmit queue 'rxq->queue_id'.
  *
  * The burst's buffers are the top NETDEV_MAX_BURST packets of this thread's
@@ -125,6 +144,14 @@ netdev_vhu_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
      * stay in an RCU read-side section for a whole iteration, and guest
      * memory is unmapped only after a grace period, so it needs no
      * ring-user count. */
+    /* After a migration: announce the guest first (this poll only). */
+    uint64_t rarp;
+    atomic_read_relaxed(&port->rarp_request, &rarp);
+    if (OVS_UNLIKELY(rarp) && !rxq->queue_id
+        && atomic_compare_exchange_strong(&port->rarp_request, &rarp, 0)) {
+        return netdev_vhu_inject_rarp(batch, rarp);
+    }
+
     view = ovsrcu_get(struct vhu_dp_view *, &port->view);
     avail_idx = view->rx_avail_idx[rxq->queue_id];
     if (!avail_idx || !vhu_virtq_peek(view->rx[rxq->queue_id], avail_idx)) {

@@ -94,6 +94,11 @@ struct vhu_port_status {
     uint16_t vring_sizes[VHU_MAX_VRINGS];
     bool driver_ok;             /* Guest driver is up: carrier. */
     uint16_t guest_mtu;         /* From NET_SET_MTU, 0 if none. */
+    bool logging;               /* Dirty logging is on (migrating). */
+    uint64_t log_size;          /* Bytes of dirty log mapped. */
+    uint64_t n_rarps;           /* SEND_RARP requests, */
+    long long int last_rarp;    /* when the last one came (ms), */
+    uint8_t rarp_mac[6];        /* and for which MAC. */
     unsigned int max_queue_pairs;   /* Offered. */
     unsigned int n_regions;
     struct vhu_mem_region regions[VHU_MEM_MAX_REGIONS];
@@ -152,17 +157,24 @@ struct vhu_port {
     bool driver_ran;            /* The guest's driver ran this session. */
     struct vlog_rate_limit log_rl;      /* Each port's own, so that a noisy */
     struct vlog_rate_limit retry_rl;    /* one cannot silence the others. */
+    uint64_t rarps_seen;        /* dev.n_rarps when last looked at. */
+    long long int last_rarp;    /* When it last moved (ms). */
 
     /* Control thread writes, anyone reads. */
     atomic_uint64_t kicks[VHU_MAX_VRINGS];  /* Guest kicks seen. */
 
     /* PMD threads. */
     OVSRCU_TYPE(struct vhu_dp_view *) view;
+    /* A RARP for the poller of queue 0 to inject: VHU_RARP_PENDING with the
+     * MAC in the low 48 bits, or 0.  One word, so that it cannot tear. */
+    atomic_uint64_t rarp_request;
     struct vhu_ring_users users;
     struct vhu_tx_lock tx_locks[VHU_MAX_QUEUE_PAIRS];
     atomic_uint64_t tx_dropped_down;    /* Sent while no ring was live. */
     struct vhu_rxq_poller pollers[VHU_MAX_QUEUE_PAIRS];
 };
+
+#define VHU_RARP_PENDING (UINT64_C(1) << 63)
 
 /* An rx queue: the guest transmit queue of the same number. */
 struct netdev_vhu_rxq {

@@ -176,6 +176,19 @@ show_port(struct ds *s, struct netdev_vhu *dev)
         ds_put_cstr(s, "  guest mtu: not set\n");
     }
     ds_put_format(s, "  driver: %s\n", st.driver_ok ? "ok" : "not ready");
+    /* Live migration, once it concerns this port. */
+    if (st.logging || st.log_size) {
+        ds_put_format(s, "  dirty log: %s, %"PRIu64" bytes mapped\n",
+                      st.logging ? "on" : "off", st.log_size);
+    }
+    if (st.n_rarps) {
+        const uint8_t *m = st.rarp_mac;
+
+        ds_put_format(s, "  SEND_RARP: %"PRIu64", the last for "
+                      "%02x:%02x:%02x:%02x:%02x:%02x %lld ms ago\n",
+                      st.n_rarps, m[0], m[1], m[2], m[3], m[4], m[5],
+                      time_msec() - st.last_rarp);
+    }
 
     unsigned int n_enabled = 0;
     for (unsigned int qp = 0; qp < st.n_queue_pairs; qp++) {

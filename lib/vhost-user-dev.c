@@ -48,6 +48,7 @@ static const uint64_t vhu_offered_features =
 static const uint64_t vhu_offered_protocol_features =
     BIT(VHOST_USER_PROTOCOL_F_MQ)
     | BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD)
+    | BIT(VHOST_USER_PROTOCOL_F_RARP)
     | BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)
     | BIT(VHOST_USER_PROTOCOL_F_NET_MTU)
     | BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE)
@@ -462,6 +463,28 @@ vhu_set_log_base(struct vhu_dev *dev, struct vhu_msg *msg,
     return VHU_REPLY;
 }
 
+/* After a live migration, the front-end on this side asks us to announce
+ * the guest (its MAC is the payload's first 6 bytes): our user injects a
+ * RARP from it, so that switches learn where it is now. */
+static enum vhu_result
+vhu_send_rarp(struct vhu_dev *dev, struct vhu_msg *msg,
+              struct vhu_msg *reply VHU_UNUSED)
+{
+    const uint8_t *mac = msg->payload.bytes;
+
+    if (!(dev->protocol_features & BIT(VHOST_USER_PROTOCOL_F_RARP))) {
+        vhu_dev_log(dev, VHU_LOG_WARN, 0, "SEND_RARP without the RARP "
+                    "protocol feature");
+        return VHU_FAIL;
+    }
+    memcpy(dev->rarp_mac, mac, sizeof dev->rarp_mac);
+    dev->n_rarps++;
+    vhu_dev_log(dev, VHU_LOG_INFO, 0, "SEND_RARP for %02x:%02x:%02x:%02x:"
+                "%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    dev->ops->changed(dev->aux);
+    return VHU_OK;
+}
+
 static enum vhu_result
 vhu_set_log_fd(struct vhu_dev *dev, struct vhu_msg *msg,
                struct vhu_msg *reply VHU_UNUSED)
@@ -721,6 +744,7 @@ static const struct vhu_request_type vhu_request_types[] = {
         false),
     REQ(GET_QUEUE_NUM, vhu_get_queue_num, 0, true, 0, true),
     REQ(SET_VRING_ENABLE, vhu_set_vring_enable, STATE, false, 0, false),
+    REQ(SEND_RARP, vhu_send_rarp, U64, false, 0, false),
     REQ(NET_SET_MTU, vhu_net_set_mtu, U64, false, 0, false),
     REQ(RESET_DEVICE, vhu_reset_device, 0, true, 0, false),
     REQ(GET_MAX_MEM_SLOTS, vhu_get_max_mem_slots, 0, true, 0, true),

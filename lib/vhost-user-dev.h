@@ -138,6 +138,10 @@ struct vhu_dev {
     struct vhu_log log;
     int log_fd;
 
+    /* The last SEND_RARP: the guest, just migrated here, has this MAC. */
+    uint64_t n_rarps;
+    uint8_t rarp_mac[6];
+
     /* Counters for the curious. */
     uint64_t n_msgs;            /* Requests handled. */
     uint64_t n_failed;          /* Requests refused or unsupported. */

@@ -427,7 +427,8 @@ test_legacy(void)
 }
 
 /* A migration's life cycle as QEMU drives it: a log, the rings' log
- * addresses, VHOST_F_LOG_ALL on and off again. */
+ * addresses, VHOST_F_LOG_ALL on and off again; SEND_RARP on the
+ * destination. */
 static void
 test_dirty_log(void)
 {
@@ -517,6 +518,22 @@ test_dirty_log(void)
     CHECK(send_msg(&dev, &msg) == 1);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
+
+    /* SEND_RARP: only with the protocol feature; the MAC is kept and
+     * the user told. */
+    static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0xaa };
+    msg_init(&msg, VHOST_USER_SEND_RARP, 8);
+    memcpy(msg.payload.bytes, mac, 6);
+    CHECK(send_msg(&dev, &msg) == 1 && !dev.n_rarps);
+    CHECK(send_u64(&dev, VHOST_USER_SET_PROTOCOL_FEATURES,
+                   (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK)
+                   | (1ULL << VHOST_USER_PROTOCOL_F_RARP)) == 0);
+    int changed = obs.n_changed;
+    msg_init(&msg, VHOST_USER_SEND_RARP, 8);
+    memcpy(msg.payload.bytes, mac, 6);
+    CHECK(send_msg(&dev, &msg) == 0);
+    CHECK(dev.n_rarps == 1 && !memcmp(dev.rarp_mac, mac, 6));
+    CHECK(obs.n_changed == changed + 1);
 
     vhu_dev_disconnect(&dev);
     CHECK(!dev.log.bits && dev.log_fd == -1);

@@ -23,6 +23,7 @@ utilities_vhost_guest_SOURCES = \
 	utilities/vhost-guest.c \
 	utilities/vhost-guest.h \
 	utilities/vhost-guest-hostile.c \
+	utilities/vhost-guest-migrate.c \
 	utilities/virtio-driver.c \
 	utilities/virtio-driver.h
 utilities_vhost_guest_LDADD = lib/libvhu.la $(OVS_BUILDDIR)/lib/libopenvswitch.la

@@ -286,6 +286,13 @@ request(struct vg_device *dev, struct vhu_msg *msg, bool has_reply,
     return 0;
 }
 
+int
+vg_request(struct vg_device *dev, struct vhu_msg *msg, bool has_reply,
+           struct vhu_msg *reply)
+{
+    return request(dev, msg, has_reply, reply);
+}
+
 static int
 request_u64(struct vg_device *dev, enum vhost_user_request r,
             uint64_t value)
@@ -425,6 +432,8 @@ setup_device(struct vg_device *dev)
                        | BIT(VHOST_USER_F_PROTOCOL_FEATURES));
     uint64_t mem_slots = BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS);
     uint64_t proto_wanted = (BIT(VHOST_USER_PROTOCOL_F_MQ)
+                             | BIT(VHOST_USER_PROTOCOL_F_LOG_SHMFD)
+                             | BIT(VHOST_USER_PROTOCOL_F_RARP)
                              | BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)
                              | BIT(VHOST_USER_PROTOCOL_F_NET_MTU)
                              | BIT(VHOST_USER_PROTOCOL_F_STATUS)
@@ -1715,6 +1724,7 @@ register_commands(struct vg_device *dev)
                              vg_remap_memory, dev);
     unixctl_command_register("vhost-guest/churn", "N", 1, 1, vg_churn, dev);
     vg_hostile_register(dev);
+    vg_migrate_register(dev);
 }
 
 
@@ -1969,6 +1979,12 @@ usage(void)
            "  vhost-guest/disconnect\n"
            "  vhost-guest/remap-memory\n"
            "  vhost-guest/churn N\n"
+           "\nMigration checker (vhost-guest-migrate.c):\n"
+           "  vhost-guest/log-start\n"
+           "  vhost-guest/log-stop\n"
+           "  vhost-guest/log-check\n"
+           "  vhost-guest/log-clear\n"
+           "  vhost-guest/log-count\n"
            "\nHostile commands (vhost-guest-hostile.c):\n"
            "  vhost-guest/truncate-memory BYTES\n"
            "  vhost-guest/rx-buffers normal|readonly|empty\n"

@@ -169,6 +169,10 @@ struct vg_device {
 uint64_t vg_gpa_of(const struct vg_device *, const void *hva);
 void vg_kick(struct vg_queue *);
 void vg_hostile_register(struct vg_device *);
+void vg_migrate_register(struct vg_device *);
+struct vhu_msg;
+int vg_request(struct vg_device *, struct vhu_msg *, bool has_reply,
+               struct vhu_msg *reply);
 int vg_make_fd(const struct vg_device *, const char *kind);
 bool vg_parse_hex(const char *hex, uint8_t *bytes, size_t n);
 
