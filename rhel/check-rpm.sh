@@ -7,10 +7,19 @@
 set -e
 rpm=$1
 test -f "$rpm" || { echo "check-rpm: $rpm: no such RPM" >&2; exit 1; }
+rpm=$(cd "$(dirname "$rpm")" && pwd)/$(basename "$rpm")
 
-# rpm's build-id links (/usr/lib/.build-id) come and go with the host's
-# macros; they are not ours to list.
-rpm -qlp "$rpm" | grep -v '^/usr/lib/\.build-id' | sort > rpm-files.actual
+# Files only (not directories).  The host's rpm macros decide some names:
+# build-id links (/usr/lib/.build-id), documentation directories named
+# NAME (RHEL) or NAME-VERSION (Debian's rpm), man pages compressed or not;
+# the list is compared in one spelling.
+version=$(rpm -qp --qf '%{VERSION}' "$rpm")
+rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$rpm" \
+    | sed -n 's/^[^d][^ ]* //p' \
+    | grep -v '^/usr/lib/\.build-id/' \
+    | sed -e "s|^\(/usr/share/[a-z]*/openvswitch-vhostuser\)-$version/|\1/|" \
+          -e 's|^\(/usr/share/man/.*\)\.\(gz\|xz\|bz2\)$|\1|' \
+    | sort > rpm-files.actual
 sort > rpm-files.expected <<EOT
 /usr/bin/vhost-guest
 /usr/bin/vhu-flood
@@ -20,7 +29,7 @@ sort > rpm-files.expected <<EOT
 /usr/share/doc/openvswitch-vhostuser/README.md
 /usr/share/doc/openvswitch-vhostuser/SECURITY.md
 /usr/share/licenses/openvswitch-vhostuser/COPYING
-/usr/share/man/man8/ovs-vhostuser.8.gz
+/usr/share/man/man8/ovs-vhostuser.8
 EOT
 if ! diff -u rpm-files.expected rpm-files.actual; then
     echo "check-rpm: $rpm does not hold the expected files" >&2
