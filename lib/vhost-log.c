@@ -16,15 +16,11 @@
 
 /* The dirty-page log.  See vhost-log.h. */
 
-#define _GNU_SOURCE 1           /* F_GET_SEALS */
-
 #include "vhost-log.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 
 #include "vhost-mem-guard.h"
 
@@ -37,56 +33,27 @@ vhu_log_init(struct vhu_log *log)
 
 /* Maps the 'size' bytes at 'offset' in 'fd' (which the caller still owns)
  * as 'log''s bitmap, replacing any it had.  The file must be shared memory
- * (a memfd or on tmpfs or hugetlbfs, as guest memory must) holding that
- * range; if it shrinks later, vhost-mem-guard.h contains the fault.
+ * holding that range, as guest memory must (see vhu_guard_map_fd()).
  * Returns 0 or a positive errno, and then leaves 'log' as it was. */
 int
 vhu_log_map(struct vhu_log *log, int fd, uint64_t size, uint64_t offset)
 {
-    struct stat st;
-    void *map;
-    int guard;
+    struct vhu_guarded_map map;
+    int error;
 
-    if (!size || size > VHU_LOG_MAX_SIZE || offset > UINT64_MAX - size) {
+    if (!size || size > VHU_LOG_MAX_SIZE) {
         return EINVAL;
     }
-    /* As for guest memory: only shmem and hugetlbfs files have seals to
-     * report, and only then is fstat() sure not to block. */
-    if (fcntl(fd, F_GET_SEALS) < 0) {
-        return EBADF;
+    error = vhu_guard_map_fd(fd, offset, size, SIZE_MAX, &map);
+    if (error) {
+        return error;
     }
-    if (fstat(fd, &st)) {
-        return errno;
-    }
-    if (!S_ISREG(st.st_mode) || offset + size > (uint64_t) st.st_size) {
-        return EINVAL;
-    }
-
-    /* mmap() wants a page-aligned offset (a huge page on hugetlbfs). */
-    uint64_t align = st.st_blksize > 0 ? st.st_blksize : 4096;
-    if (align & (align - 1)) {
-        align = 4096;
-    }
-    uint64_t start = offset & ~(align - 1);
-    uint64_t end = (offset + size + align - 1) & ~(align - 1);
-
-    map = mmap(NULL, end - start, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-               start);
-    if (map == MAP_FAILED) {
-        return errno;
-    }
-    guard = vhu_guard_add(map, end - start);
-    if (guard < 0) {
-        munmap(map, end - start);
-        return ENOSPC;
-    }
-
     vhu_log_clear(log);
-    log->bits = (uint8_t *) map + (offset - start);
+    log->bits = map.data;
     log->size = size;
-    log->map = map;
-    log->map_size = end - start;
-    log->guard = guard;
+    log->map = map.base;
+    log->map_size = map.size;
+    log->guard = map.slot;
     return 0;
 }
 

@@ -16,14 +16,18 @@
 
 /* Containing faults in guest memory.  See vhost-mem-guard.h. */
 
+#define _GNU_SOURCE 1           /* F_GET_SEALS */
+
 #include "vhost-mem-guard.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A guarded mapping; 'base' is 0 in a free slot.  The handler reads slots
@@ -194,4 +198,63 @@ vhu_guard_unmap(void *base, size_t size)
     }
     pthread_mutex_unlock(&slots_mutex);
     munmap(base, size);
+}
+
+/* Maps bytes ['offset', 'offset' + 'size') of 'fd' (which the caller still
+ * owns and may close afterwards) and guards the mapping, which may take at
+ * most 'max_size' bytes.  The file must be on tmpfs or hugetlbfs, which is
+ * told without calling into its filesystem (a FUSE file could block us
+ * there), and hold the whole range; if it shrinks later, the guard
+ * contains the fault.  Returns 0 or a positive errno. */
+int
+vhu_guard_map_fd(int fd, uint64_t offset, uint64_t size, uint64_t max_size,
+                 struct vhu_guarded_map *map)
+{
+    struct stat st;
+
+    if (offset > UINT64_MAX - size) {
+        return EINVAL;
+    }
+    /* Only shmem (tmpfs, memfd) and hugetlbfs files have seals to report.
+     * Stat them only then: it is a filesystem call. */
+    if (fcntl(fd, F_GET_SEALS) < 0) {
+        return EBADF;
+    }
+    if (fstat(fd, &st)) {
+        return errno;
+    }
+    if (!S_ISREG(st.st_mode) || offset + size > (uint64_t) st.st_size) {
+        return EINVAL;
+    }
+
+    /* hugetlbfs needs offset and length in whole huge pages; st_blksize is
+     * the huge page size there and the page size elsewhere. */
+    uint64_t align = st.st_blksize > 0 ? st.st_blksize : 4096;
+    if (align & (align - 1)) {
+        align = 4096;
+    }
+    uint64_t start = offset & ~(align - 1);
+    uint64_t end = ((offset + size + align - 1) & ~(align - 1));
+    if (end - start > SIZE_MAX) {
+        return EINVAL;
+    }
+    if (end - start > max_size) {
+        return EFBIG;
+    }
+
+    void *base = mmap(NULL, end - start, PROT_READ | PROT_WRITE, MAP_SHARED,
+                      fd, start);
+    if (base == MAP_FAILED) {
+        return errno;
+    }
+    int slot = vhu_guard_add(base, end - start);
+    if (slot < 0) {
+        munmap(base, end - start);
+        return ENOSPC;
+    }
+    map->base = base;
+    map->size = end - start;
+    map->data = (uint8_t *) base + (offset - start);
+    map->slot = slot;
+    return 0;
 }

@@ -49,4 +49,15 @@ int vhu_guard_add(void *base, size_t size);
 uint64_t vhu_guard_faults(int slot);
 void vhu_guard_unmap(void *base, size_t size);
 
+/* A guarded mapping of part of a front-end's shared-memory file. */
+struct vhu_guarded_map {
+    void *base;                 /* For vhu_guard_unmap(), with 'size'. */
+    size_t size;
+    uint8_t *data;              /* Where the part asked for begins. */
+    int slot;                   /* For vhu_guard_faults(). */
+};
+
+int vhu_guard_map_fd(int fd, uint64_t offset, uint64_t size,
+                     uint64_t max_size, struct vhu_guarded_map *);
+
 #endif /* vhost-mem-guard.h */

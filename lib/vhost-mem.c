@@ -17,18 +17,10 @@
 /* Guest memory table: mapping the front-end's region fds and translating
  * guest addresses.  See vhost-mem.h. */
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1           /* F_GET_SEALS */
-#endif
-
 #include "vhost-mem.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "vhost-mem-guard.h"
 #include "vhost-user-proto.h"
@@ -154,10 +146,8 @@ vhu_mem_append(struct vhu_mem *mem,
 }
 
 /* Maps the region 'desc' from 'fd' (which the caller still owns and may
- * close afterwards) and adds it to 'mem'.  The file must be on tmpfs or
- * hugetlbfs, which is told without calling into its filesystem (a FUSE file
- * could block us there), and large enough for the whole region; if it
- * shrinks later, vhost-mem-guard.h contains the fault.
+ * close afterwards) and adds it to 'mem'.  The file must be shared memory
+ * large enough for the whole region (see vhu_guard_map_fd()).
  *
  * Adding a region identical to one in 'mem' only counts it again: QEMU runs
  * one vhost device per queue pair over a single socket, and each of them
@@ -167,61 +157,22 @@ vhu_mem_add_fd(struct vhu_mem *mem,
                const struct vhost_user_memory_region *desc, int fd)
 {
     struct vhu_mem_region *same = vhu_mem_find(mem, desc);
-    struct stat st;
+    struct vhu_guarded_map map;
     int error;
-    int guard;
 
     if (same) {
         same->refs++;
         return 0;
     }
     error = vhu_mem_check_new(mem, desc);
-    if (error) {
-        return error;
+    if (!error) {
+        error = vhu_guard_map_fd(fd, desc->mmap_offset, desc->memory_size,
+                                 VHU_MEM_MAX_MAPPED - mem->mapped, &map);
     }
-    /* Only shmem (tmpfs, memfd) and hugetlbfs files have seals to report.
-     * Stat them only then: it is a filesystem call. */
-    if (fcntl(fd, F_GET_SEALS) < 0) {
-        return EBADF;
+    if (!error) {
+        vhu_mem_append(mem, desc, map.data, map.base, map.size, map.slot);
     }
-    if (fstat(fd, &st)) {
-        return errno;
-    }
-    if (!S_ISREG(st.st_mode)
-        || desc->mmap_offset + desc->memory_size > (uint64_t) st.st_size) {
-        return EINVAL;
-    }
-
-    /* hugetlbfs needs offset and length in whole huge pages; st_blksize is
-     * the huge page size there and the page size elsewhere. */
-    uint64_t align = st.st_blksize > 0 ? st.st_blksize : 4096;
-    if (align & (align - 1)) {
-        align = 4096;
-    }
-    uint64_t start = desc->mmap_offset & ~(align - 1);
-    uint64_t end = desc->mmap_offset + desc->memory_size;
-    end = (end + align - 1) & ~(align - 1);
-    if (end - start > SIZE_MAX) {
-        return EINVAL;
-    }
-    if (end - start > VHU_MEM_MAX_MAPPED - mem->mapped) {
-        return EFBIG;
-    }
-
-    void *base = mmap(NULL, end - start, PROT_READ | PROT_WRITE, MAP_SHARED,
-                      fd, start);
-    if (base == MAP_FAILED) {
-        return errno;
-    }
-    guard = vhu_guard_add(base, end - start);
-    if (guard < 0) {
-        munmap(base, end - start);
-        return ENOSPC;
-    }
-    vhu_mem_append(mem, desc,
-                   (uint8_t *) base + (desc->mmap_offset - start),
-                   base, end - start, guard);
-    return 0;
+    return error;
 }
 
 /* Adds region 'desc' whose guest memory the caller already has at 'hva'.

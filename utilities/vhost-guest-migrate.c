@@ -74,6 +74,15 @@ count_marked(void)
     return n;
 }
 
+/* Clears the log and copies guest memory: what log-check compares with. */
+static void
+restart_log(const struct vg_device *dev)
+{
+    memset(mig.bits, 0, mig.size);
+    free(mig.snapshot);
+    mig.snapshot = xmemdup(dev->mem_hva, dev->mem_size);
+}
+
 /* Sends SET_VRING_ADDR for queue 'q' as setup_queue() does, with its used
  * ring logged if 'log'. */
 static int
@@ -172,9 +181,7 @@ vg_log_start(struct unixctl_conn *conn, int argc OVS_UNUSED,
         return;
     }
     /* Everything the back-end writes from now on is marked. */
-    free(mig.snapshot);
-    mig.snapshot = xmemdup(dev->mem_hva, dev->mem_size);
-    memset(mig.bits, 0, mig.size);
+    restart_log(dev);
 
     struct ds s = DS_EMPTY_INITIALIZER;
     ds_put_format(&s, "logging on: %"PRIuSIZE" bytes of log", mig.size);
@@ -282,9 +289,7 @@ vg_log_clear(struct unixctl_conn *conn, int argc OVS_UNUSED,
         unixctl_command_reply_error(conn, "no log-start yet");
         return;
     }
-    memset(mig.bits, 0, mig.size);
-    free(mig.snapshot);
-    mig.snapshot = xmemdup(dev->mem_hva, dev->mem_size);
+    restart_log(dev);
     unixctl_command_reply(conn, NULL);
 }
 
