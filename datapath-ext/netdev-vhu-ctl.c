@@ -626,8 +626,9 @@ vhu_port_count_kicks(struct vhu_port *port)
     }
 }
 
-/* Disconnects 'port' if one of its guest memory mappings faulted: the fault
- * was contained (see lib/vhost-mem-guard.h), but the memory is gone. */
+/* Disconnects 'port' if one of its guest memory mappings or its dirty log
+ * faulted: the fault was contained (see lib/vhost-mem-guard.h), but the
+ * memory is gone. */
 static void
 vhu_port_check_memory(struct vhu_port *port, long long int now)
 {
@@ -637,6 +638,11 @@ vhu_port_check_memory(struct vhu_port *port, long long int now)
         VLOG_WARN("%s: guest memory region %d faulted (its file shrank or "
                   "its filesystem could not supply a page): disconnecting",
                   port->name, region);
+        vhu_port_disconnect(port, EFAULT, now);
+    } else if (port->dev.log.map && vhu_guard_faults(port->dev.log.guard)) {
+        VLOG_WARN("%s: the dirty log faulted (its file shrank or its "
+                  "filesystem could not supply a page): disconnecting",
+                  port->name);
         vhu_port_disconnect(port, EFAULT, now);
     }
 }

@@ -305,6 +305,31 @@ vg_log_count(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+/* vhost-guest/log-truncate: shrinks the log's file to nothing under the
+ * back-end, as a hostile front-end could: its next mark faults. */
+static void
+vg_log_truncate(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[] OVS_UNUSED, void *dev_ OVS_UNUSED)
+{
+    if (mig.fd < 0) {
+        unixctl_command_reply_error(conn, "no log-start yet");
+        return;
+    }
+    /* Our own view of it goes too. */
+    munmap(mig.bits, mig.size);
+    if (ftruncate(mig.fd, 0)) {
+        unixctl_command_reply_error(conn, ovs_strerror(errno));
+        return;
+    }
+    close(mig.fd);
+    mig.fd = -1;
+    mig.bits = NULL;
+    mig.size = 0;
+    free(mig.snapshot);
+    mig.snapshot = NULL;
+    unixctl_command_reply(conn, NULL);
+}
+
 void
 vg_migrate_register(struct vg_device *dev)
 {
@@ -318,4 +343,6 @@ vg_migrate_register(struct vg_device *dev)
                              vg_log_clear, dev);
     unixctl_command_register("vhost-guest/log-count", "", 0, 0,
                              vg_log_count, dev);
+    unixctl_command_register("vhost-guest/log-truncate", "", 0, 0,
+                             vg_log_truncate, dev);
 }

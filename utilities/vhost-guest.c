@@ -1985,6 +1985,7 @@ usage(void)
            "  vhost-guest/log-check\n"
            "  vhost-guest/log-clear\n"
            "  vhost-guest/log-count\n"
+           "  vhost-guest/log-truncate\n"
            "\nHostile commands (vhost-guest-hostile.c):\n"
            "  vhost-guest/truncate-memory BYTES\n"
            "  vhost-guest/rx-buffers normal|readonly|empty\n"
