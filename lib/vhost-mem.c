@@ -265,21 +265,47 @@ vhu_mem_equals(const struct vhu_mem *mem,
     return true;
 }
 
-/* Translates the front-end virtual range ['uva', 'uva' + 'size') into our
- * address space.  The whole range must lie in one region, because rings are
- * accessed as plain arrays.  Returns NULL if it does not. */
-void *
-vhu_mem_uva_to_hva(const struct vhu_mem *mem, uint64_t uva, uint64_t size)
+/* The region that holds all of the front-end virtual range ['uva', 'uva' +
+ * 'size'), or NULL. */
+static const struct vhu_mem_region *
+vhu_mem_uva_region(const struct vhu_mem *mem, uint64_t uva, uint64_t size)
 {
     for (unsigned int i = 0; i < mem->n_regions; i++) {
         const struct vhu_mem_region *r = &mem->regions[i];
         uint64_t offset = uva - r->uva;
 
         if (offset < r->size && size <= r->size - offset) {
-            return r->hva + offset;
+            return r;
         }
     }
     return NULL;
+}
+
+/* Translates the front-end virtual range ['uva', 'uva' + 'size') into our
+ * address space.  The whole range must lie in one region, because rings are
+ * accessed as plain arrays.  Returns NULL if it does not. */
+void *
+vhu_mem_uva_to_hva(const struct vhu_mem *mem, uint64_t uva, uint64_t size)
+{
+    const struct vhu_mem_region *r = vhu_mem_uva_region(mem, uva, size);
+
+    return r ? r->hva + (uva - r->uva) : NULL;
+}
+
+/* Stores in '*gpa' the guest-physical address of the front-end virtual
+ * range ['uva', 'uva' + 'size'), which must lie in one region.  Returns
+ * false if it does not. */
+bool
+vhu_mem_uva_to_gpa(const struct vhu_mem *mem, uint64_t uva, uint64_t size,
+                   uint64_t *gpa)
+{
+    const struct vhu_mem_region *r = vhu_mem_uva_region(mem, uva, size);
+
+    if (!r) {
+        return false;
+    }
+    *gpa = r->gpa + (uva - r->uva);
+    return true;
 }
 
 /* Slow path of vhu_mem_gpa_to_hva(): searches every region. */

@@ -92,6 +92,8 @@ bool vhu_mem_equals(const struct vhu_mem *,
                     const struct vhost_user_memory_region *, unsigned int n);
 
 void *vhu_mem_uva_to_hva(const struct vhu_mem *, uint64_t uva, uint64_t size);
+bool vhu_mem_uva_to_gpa(const struct vhu_mem *, uint64_t uva, uint64_t size,
+                        uint64_t *gpa);
 void *vhu_mem_gpa_to_hva__(const struct vhu_mem *, uint64_t gpa,
                            uint64_t *size, uint32_t *hint);
 

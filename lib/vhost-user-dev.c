@@ -33,7 +33,10 @@
 #define BIT(N) (1ULL << (N))
 #define VHU_UNUSED __attribute__((__unused__))
 
-/* What we offer.  Offloads and packed rings come later. */
+/* What we offer.  Offloads and packed rings come later.  GUEST_ANNOUNCE
+ * costs us nothing: the front-end's control queue carries it, and with it
+ * QEMU has the migrated guest announce all of its addresses itself rather
+ * than ask us for SEND_RARP, which knows only one MAC. */
 static const uint64_t vhu_offered_features =
     BIT(VIRTIO_F_VERSION_1)
     | BIT(VIRTIO_F_ANY_LAYOUT)
@@ -42,6 +45,7 @@ static const uint64_t vhu_offered_features =
     | BIT(VIRTIO_RING_F_EVENT_IDX)
     | BIT(VIRTIO_NET_F_MQ)
     | BIT(VIRTIO_NET_F_MTU)
+    | BIT(VIRTIO_NET_F_GUEST_ANNOUNCE)
     | BIT(VHOST_F_LOG_ALL)
     | BIT(VHOST_USER_F_PROTOCOL_FEATURES);
 
@@ -98,12 +102,31 @@ vhu_vring_reset(struct vhu_vring *vr)
     vhu_vring_clear(vr);
 }
 
+/* Stores in '*gpa' the guest-physical address of ring 'vr''s used ring, for
+ * the dirty log.  Returns false if it is unknown. */
+static bool
+vhu_vring_log_gpa(const struct vhu_dev *dev, const struct vhu_vring *vr,
+                  uint64_t *gpa)
+{
+    /* QEMU acks VHOST_F_LOG_ALL before it gives the rings' log addresses
+     * (SET_VRING_ADDR with VHOST_VRING_F_LOG).  Meanwhile the memory table
+     * tells where the used ring is, so the rings need not stop. */
+    if (vr->log_addr_set) {
+        *gpa = vr->log_gpa;
+        return true;
+    }
+    return vhu_mem_uva_to_gpa(&dev->mem, vr->used_uva,
+                              vring_used_size(vr->num), gpa);
+}
+
 /* Whether ring 'vr' can mark its writes in the dirty log, which it must
  * while the front-end migrates. */
 static bool
 vhu_vring_can_log(const struct vhu_dev *dev, const struct vhu_vring *vr)
 {
-    return dev->log.bits && vr->log_addr_set;
+    uint64_t gpa;
+
+    return dev->log.bits && vhu_vring_log_gpa(dev, vr, &gpa);
 }
 
 static bool
@@ -168,10 +191,9 @@ vhu_dev_update_rings(struct vhu_dev *dev)
             if (vr->started && vhu_dev_logging(dev)
                 && !vhu_vring_can_log(dev, vr) && vr->error != EINVAL) {
                 /* Writing guest memory unmarked would corrupt the migrated
-                 * guest: the ring waits for a log and its address. */
+                 * guest: the ring waits for a log. */
                 vhu_dev_log(dev, VHU_LOG_WARN, 0, "vring %u stays stopped: "
-                            "logging is on without a log base or a log "
-                            "address for the ring", i);
+                            "logging is on without a log base", i);
                 vr->error = EINVAL;
             }
             continue;
@@ -192,8 +214,10 @@ vhu_dev_update_rings(struct vhu_dev *dev)
             vr->error = error;
             continue;
         }
-        vhu_virtq_set_log(&vr->vq, vhu_dev_logging(dev) ? &dev->log : NULL,
-                          vr->log_gpa);
+        uint64_t log_gpa = 0;
+        bool logging = (vhu_dev_logging(dev)
+                        && vhu_vring_log_gpa(dev, vr, &log_gpa));
+        vhu_virtq_set_log(&vr->vq, logging ? &dev->log : NULL, log_gpa);
         vr->error = 0;
         vr->live = true;
     }

@@ -101,7 +101,8 @@ struct vhu_vring {
     uint64_t avail_uva;
     uint64_t used_uva;
     bool log_addr_set;          /* SET_VRING_ADDR had VHOST_VRING_F_LOG: */
-    uint64_t log_gpa;           /* the used ring's guest-physical address. */
+    uint64_t log_gpa;           /* the used ring's guest-physical address
+                                 * (else from the memory table). */
     int kick_fd;                /* -1 if none (or polling). */
     int call_fd;                /* -1 if none: guest polls. */
     bool started;               /* From SET_VRING_KICK to GET_VRING_BASE. */

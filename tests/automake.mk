@@ -28,6 +28,7 @@ TESTSUITE_AT = \
 	tests/unixctl.at \
 	tests/hostile.at \
 	tests/faults.at \
+	tests/migration.at \
 	tests/install.at
 TESTSUITE = $(srcdir)/tests/testsuite
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/atlocal.in \
@@ -149,7 +150,8 @@ check-all: all
 	  "ovs-vhostuser suite" tests/testsuite.log - $$n_ours $$ours \
 	  "OVS selection" '$(OVS_TESTSUITE_LOG)' tests/ovs-recheck.log \
 	  $$n_theirs $$theirs
-EXTRA_DIST += tests/summarize.sh tests/guest/init tests/guest/mkinitramfs.sh
+EXTRA_DIST += tests/summarize.sh tests/guest/init tests/guest/mkinitramfs.sh \
+	tests/qmp.py
 
 # Fuzzing lib/ with libFuzzer, ASan and UBSan (needs clang):
 #   make fuzz [FUZZ_SECONDS=60]

@@ -97,6 +97,13 @@ test_mem(void)
     CHECK(!vhu_mem_uva_to_hva(&mem, 0xb0fff, 2));
     CHECK(!vhu_mem_uva_to_hva(&mem, UINT64_MAX, 2));
 
+    /* Used rings' guest-physical addresses, for the dirty log. */
+    uint64_t gpa = 0;
+    CHECK(vhu_mem_uva_to_gpa(&mem, 0xb0010, 16, &gpa) && gpa == 0x12010);
+    CHECK(vhu_mem_uva_to_gpa(&mem, 0xa1000, 4096, &gpa) && gpa == 0x11000);
+    CHECK(!vhu_mem_uva_to_gpa(&mem, 0xa1000, 4097, &gpa));
+    CHECK(!vhu_mem_uva_to_gpa(&mem, UINT64_MAX, 2, &gpa));
+
     /* Overlaps, overflows, files too small, and full tables are refused. */
     struct vhost_user_memory_region bad;
     bad = region(0x11000, 4096, 0xc0000, 0);

@@ -203,15 +203,19 @@ send_ring_addr(struct vhu_dev *dev, uint32_t index, size_t offset, int num,
     return used_gpa;
 }
 
-/* Sets up ring 'index' of 'num' entries at offset 'offset' of memory. */
-static void
+/* Sets up ring 'index' of 'num' entries at offset 'offset' of memory.
+ * Returns the used ring's guest-physical address. */
+static uint64_t
 setup_ring(struct vhu_dev *dev, uint32_t index, size_t offset, int num)
 {
+    uint64_t used_gpa;
+
     CHECK(send_state(dev, VHOST_USER_SET_VRING_NUM, index, num) == 0);
     CHECK(send_state(dev, VHOST_USER_SET_VRING_BASE, index, 0) == 0);
-    send_ring_addr(dev, index, offset, num, false);
+    used_gpa = send_ring_addr(dev, index, offset, num, false);
     CHECK(send_fd(dev, VHOST_USER_SET_VRING_CALL, index,
                   eventfd(0, 0)) == 0);
+    return used_gpa;
 }
 
 /* Sends SET_LOG_BASE with 'fd' (kept by the caller). */
@@ -453,9 +457,8 @@ test_dirty_log(void)
                    (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK)
                    | (1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD)) == 0);
     CHECK(send_mem_table(&dev, MEM_SIZE) == 0);
-    setup_ring(&dev, 0, 0, 256);
-    setup_ring(&dev, 1, 16384, 256);
     for (int i = 0; i < 2; i++) {
+        used_gpa[i] = setup_ring(&dev, i, i * 16384, 256);
         CHECK(send_fd(&dev, VHOST_USER_SET_VRING_KICK, i, -1) == 0);
         CHECK(send_state(&dev, VHOST_USER_SET_VRING_ENABLE, i, 1) == 0);
     }
@@ -469,15 +472,11 @@ test_dirty_log(void)
     CHECK(vhu_dev_logging(&dev) && obs.live == 0);
     CHECK(obs.n_warnings == warnings + 2);
 
-    /* A log, but no log address for the used rings yet. */
+    /* A log, but no log address for the used rings yet, as QEMU does it
+     * (features, then addresses): the memory table tells where the used
+     * rings are. */
     CHECK(send_log_base(&dev, log_fd, log_size, 4096) == 0);
     CHECK(dev.log.bits && dev.log.size == log_size);
-    CHECK(obs.live == 0);
-
-    /* QEMU's order: log addresses, then features; here both are set. */
-    for (int i = 0; i < 2; i++) {
-        used_gpa[i] = send_ring_addr(&dev, i, i * 16384, 256, true);
-    }
     CHECK(obs.live == 3);
     for (int i = 0; i < 2; i++) {
         struct vhu_virtq *vq = &dev.vrings[i].vq;
@@ -490,6 +489,13 @@ test_dirty_log(void)
         CHECK(byte & (1u << (page % 8)));
         CHECK(vq->stats.log_pages >= 1);
     }
+
+    /* Then the log addresses. */
+    for (int i = 0; i < 2; i++) {
+        CHECK(send_ring_addr(&dev, i, i * 16384, 256, true) == used_gpa[i]);
+        CHECK(dev.vrings[i].vq.log_used_gpa == used_gpa[i]);
+    }
+    CHECK(obs.live == 3 && dev.vrings[1].vq.log == &dev.log);
 
     /* Logging off: the rings go on without the log. */
     CHECK(send_u64(&dev, VHOST_USER_SET_FEATURES, features) == 0);
