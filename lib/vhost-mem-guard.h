@@ -23,13 +23,14 @@
  * does touching a page its filesystem cannot supply (a sparse file on a full
  * tmpfs, hugetlbfs out of pages).  A front-end may shrink a memory file it
  * did not seal after we mapped it.  Such memory is not refused, because
- * some front-ends pass it; instead every mapping of guest memory is
- * registered here, and our SIGBUS handler, on a fault inside one, replaces
- * that whole mapping with anonymous memory, counts the fault and wakes
- * whoever polls vhu_guard_fd().  The faulting access then completes on
- * harmless memory, whatever thread made it, and the owner of the mapping
- * disconnects its front-end.  A fault anywhere else gets the action it
- * would have had without us.
+ * some front-ends pass it; instead every mapping of a front-end's file
+ * (guest memory, a migration's dirty log) is registered here, most made by
+ * vhu_guard_map_fd(), which does both.  Our SIGBUS handler, on a fault
+ * inside one, replaces that whole mapping with anonymous memory, counts the
+ * fault and wakes whoever polls vhu_guard_fd().  The faulting access then
+ * completes on harmless memory, whatever thread made it, and the owner of
+ * the mapping disconnects its front-end.  A fault anywhere else gets the
+ * action it would have had without us.
  *
  * Registering and unregistering take a mutex; the handler takes nothing and
  * makes only async-signal-safe calls. */

@@ -27,8 +27,10 @@
  *
  * The vhost-user back-end of one virtio-net device: the protocol state
  * machine.  It answers the front-end's requests, negotiates features, keeps
- * the guest memory table and the configuration of every ring, and decides
- * which rings the datapath may use ("live" rings).
+ * the guest memory table, the dirty log of a migration (vhost-log.h) and
+ * the configuration of every ring, and decides which rings the datapath may
+ * use ("live" rings).  While VHOST_F_LOG_ALL is acked, a ring is live only
+ * with the log attached, so that no write into guest memory goes unmarked.
  *
  * Threads: everything here runs on one control thread, except the rings'
  * struct vhu_virtq, which datapath threads use while a ring is live.  Before
