@@ -198,10 +198,10 @@ vhu_dev_update_rings(struct vhu_dev *dev)
             }
             continue;
         }
+        uint16_t base = vr->vq.last_avail_idx;
         int error = vhu_virtq_start(&vr->vq, &dev->mem, vr->desc_uva,
                                     vr->avail_uva, vr->used_uva, vr->num,
-                                    vr->vq.last_avail_idx, dev->features,
-                                    vr->call_fd);
+                                    base, dev->features, vr->call_fd);
         if (error) {
             if (error != vr->error) {
                 vhu_dev_log(dev, VHU_LOG_WARN, error,
@@ -213,6 +213,13 @@ vhu_dev_update_rings(struct vhu_dev *dev)
             }
             vr->error = error;
             continue;
+        }
+        if (vr->vq.last_avail_idx != base) {
+            /* The ring goes on where the guest's memory says; the front-end
+             * lost track, or memory and index did not travel together. */
+            vhu_dev_log(dev, VHU_LOG_INFO, 0, "vring %u continues at used "
+                        "index %"PRIu16", not at the front-end's base %"
+                        PRIu16, i, vr->vq.last_avail_idx, base);
         }
         uint64_t log_gpa = 0;
         bool logging = (vhu_dev_logging(dev)
@@ -556,6 +563,9 @@ vhu_get_vring_base(struct vhu_dev *dev, struct vhu_msg *msg,
     reply->hdr.size = sizeof reply->payload.state;
     reply->payload.state.index = s->index;
     reply->payload.state.num = vr->vq.last_avail_idx;
+    vhu_dev_log(dev, VHU_LOG_DBG, 0, "vring %"PRIu32" stops at avail index "
+                "%"PRIu16", used index %"PRIu16, s->index,
+                vr->vq.last_avail_idx, vr->vq.last_used_idx);
 
     vhu_virtq_stop(&vr->vq);
     vr->started = false;
