@@ -23,7 +23,9 @@
  * mark every page of guest memory we write in a bitmap it shares with us
  * (SET_LOG_BASE): bit N for the 4 KiB page at guest-physical address
  * N * 4096, bits in bytes in increasing order.  It reads and clears the
- * bitmap concurrently, so bits are set with atomic read-modify-writes.
+ * bitmap concurrently, so bits are set with atomic read-modify-writes, and
+ * with release semantics: a page must be marked after it was written, or
+ * the front-end could copy it before the write and clear the mark.
  * Pages beyond the bitmap are not ours to mark: the front-end sized it. */
 
 #include <stdbool.h>
@@ -70,7 +72,7 @@ vhu_log_mark(const struct vhu_log *log, uint64_t gpa, uint64_t len)
     for (uint64_t page = first; page <= last; page++) {
         uint8_t bit = 1u << (page & 7);
 
-        if (!(__atomic_fetch_or(&log->bits[page >> 3], bit, __ATOMIC_RELAXED)
+        if (!(__atomic_fetch_or(&log->bits[page >> 3], bit, __ATOMIC_RELEASE)
               & bit)) {
             newly++;
         }
