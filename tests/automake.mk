@@ -122,6 +122,8 @@ tests_vhutest_SOURCES = \
 	tests/test-vhost-user-conn.c \
 	tests/test-vhost-user-dev.c \
 	tests/test-virtq.c \
+	tests/test-vg-frames.c \
+	utilities/vhost-guest-frames.c \
 	utilities/virtio-driver.c
 tests_vhutest_LDADD = \
 	$(OVS_BUILDDIR)/tests/ovstest.o \

@@ -22,6 +22,8 @@ utilities_vhost_guest_CFLAGS = $(AM_CFLAGS)
 utilities_vhost_guest_SOURCES = \
 	utilities/vhost-guest.c \
 	utilities/vhost-guest.h \
+	utilities/vhost-guest-frames.c \
+	utilities/vhost-guest-frames.h \
 	utilities/vhost-guest-hostile.c \
 	utilities/vhost-guest-migrate.c \
 	utilities/virtio-driver.c \

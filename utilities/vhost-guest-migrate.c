@@ -20,10 +20,15 @@
  *
  * The check is exact, not sampled: log-start takes a copy of guest memory
  * once logging is on, and log-check compares every byte of what only the
- * back-end writes (receive buffers and used rings; the driver never
- * touches them) with that copy.  A page that changed must be marked.  Run
- * it once traffic has stopped: the back-end marks a page after writing
- * it. */
+ * back-end writes (receive buffers and used rings) with that copy.  A page
+ * that changed must be marked.  Run it once traffic has stopped: the
+ * back-end marks a page after writing it.
+ *
+ * The driver writes into receive buffers too, once it took their frames:
+ * it poisons them (vhost-guest-frames.h).  Before it does, vg_migrate_fill()
+ * checks those bytes against the copy then and there (the back-end marked
+ * them before it returned the buffers), remembers what it found for
+ * log-check, and writes the poison into the copy as well. */
 
 #define _GNU_SOURCE 1           /* memfd_create() */
 
@@ -35,6 +40,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bitmap.h"
 #include "openvswitch/dynamic-string.h"
 #include "unixctl.h"
 #include "util.h"
@@ -45,31 +51,34 @@
 
 #define VG_LOG_PAGE 4096
 
-/* This process's one migration log. */
+/* A device's migration log. */
 struct vg_migration {
     int fd;                     /* memfd of the log, or -1. */
     uint8_t *bits;
     size_t size;
     uint8_t *snapshot;          /* Guest memory when logging began. */
+
+    /* Pages of guest memory that vg_migrate_fill() found changed, and
+     * changed but not marked, a bit each. */
+    unsigned long *changed;
+    unsigned long *unmarked;
 };
 
-static struct vg_migration mig = { .fd = -1 };
-
 static bool
-page_marked(uint64_t gpa)
+page_marked(const struct vg_migration *mig, uint64_t gpa)
 {
     uint64_t page = gpa / VG_LOG_PAGE;
 
-    return page / 8 < mig.size && mig.bits[page / 8] & (1u << (page % 8));
+    return page / 8 < mig->size && mig->bits[page / 8] & (1u << (page % 8));
 }
 
 static size_t
-count_marked(void)
+count_marked(const struct vg_migration *mig)
 {
     size_t n = 0;
 
-    for (size_t i = 0; i < mig.size; i++) {
-        n += __builtin_popcount(mig.bits[i]);
+    for (size_t i = 0; i < mig->size; i++) {
+        n += __builtin_popcount(mig->bits[i]);
     }
     return n;
 }
@@ -78,9 +87,66 @@ count_marked(void)
 static void
 restart_log(const struct vg_device *dev)
 {
-    memset(mig.bits, 0, mig.size);
-    free(mig.snapshot);
-    mig.snapshot = xmemdup(dev->mem_hva, dev->mem_size);
+    struct vg_migration *mig = dev->migration;
+    size_t n_pages = DIV_ROUND_UP(dev->mem_size, VG_LOG_PAGE);
+
+    memset(mig->bits, 0, mig->size);
+    free(mig->snapshot);
+    mig->snapshot = xmemdup(dev->mem_hva, dev->mem_size);
+    bitmap_free(mig->changed);
+    bitmap_free(mig->unmarked);
+    mig->changed = bitmap_allocate(n_pages);
+    mig->unmarked = bitmap_allocate(n_pages);
+}
+
+/* Compares 'len' bytes at guest memory offset 'ofs' with the snapshot, page
+ * by page, and calls 'found(mig, gpa, marked, aux)' for each page that
+ * changed. */
+static void
+compare_area(const struct vg_device *dev, size_t ofs, size_t len,
+             void (*found)(struct vg_migration *, uint64_t gpa, void *aux),
+             void *aux)
+{
+    struct vg_migration *mig = dev->migration;
+    size_t end = ofs + len;
+
+    while (ofs < end) {
+        uint64_t gpa = VG_GPA_BASE + ofs;
+        size_t n = MIN(end - ofs, VG_LOG_PAGE - gpa % VG_LOG_PAGE);
+
+        if (memcmp(dev->mem_hva + ofs, mig->snapshot + ofs, n)) {
+            found(mig, gpa, aux);
+        }
+        ofs += n;
+    }
+}
+
+static void
+remember_change(struct vg_migration *mig, uint64_t gpa, void *aux OVS_UNUSED)
+{
+    size_t page = (gpa - VG_GPA_BASE) / VG_LOG_PAGE;
+
+    bitmap_set1(mig->changed, page);
+    if (!page_marked(mig, gpa)) {
+        bitmap_set1(mig->unmarked, page);
+    }
+}
+
+/* Fills 'len' bytes of guest memory at 'hva' with 'byte', for the driver.
+ * While logging, what the back-end wrote there is checked first. */
+void
+vg_migrate_fill(struct vg_device *dev, uint8_t *hva, uint8_t byte,
+                size_t len)
+{
+    struct vg_migration *mig = dev->migration;
+
+    if (mig->snapshot) {
+        size_t ofs = hva - dev->mem_hva;
+
+        compare_area(dev, ofs, len, remember_change, NULL);
+        memset(mig->snapshot + ofs, byte, len);
+    }
+    memset(hva, byte, len);
 }
 
 /* Sends SET_VRING_ADDR for queue 'q' as setup_queue() does, with its used
@@ -120,25 +186,26 @@ send_log_base(struct vg_device *dev)
     struct vhu_msg msg, reply;
     size_t pages = (VG_GPA_BASE + dev->mem_size) / VG_LOG_PAGE;
     size_t size = ROUND_UP(DIV_ROUND_UP(pages, 8), VG_LOG_PAGE);
+    struct vg_migration *mig = dev->migration;
     int error;
 
-    if (mig.fd < 0) {
-        mig.fd = memfd_create("vhost-guest-log", MFD_CLOEXEC);
-        if (mig.fd < 0 || ftruncate(mig.fd, size)) {
+    if (mig->fd < 0) {
+        mig->fd = memfd_create("vhost-guest-log", MFD_CLOEXEC);
+        if (mig->fd < 0 || ftruncate(mig->fd, size)) {
             return errno;
         }
-        mig.bits = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-                        mig.fd, 0);
-        if (mig.bits == MAP_FAILED) {
-            mig.bits = NULL;
+        mig->bits = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                        mig->fd, 0);
+        if (mig->bits == MAP_FAILED) {
+            mig->bits = NULL;
             return errno;
         }
-        mig.size = size;
+        mig->size = size;
     }
     vhu_msg_init(&msg, VHOST_USER_SET_LOG_BASE, sizeof msg.payload.log);
-    msg.payload.log.mmap_size = mig.size;
+    msg.payload.log.mmap_size = mig->size;
     msg.payload.log.mmap_offset = 0;
-    msg.fds[0] = mig.fd;
+    msg.fds[0] = mig->fd;
     msg.n_fds = 1;
     /* QEMU waits for an empty reply. */
     error = vg_request(dev, &msg, true, &reply);
@@ -184,7 +251,8 @@ vg_log_start(struct unixctl_conn *conn, int argc OVS_UNUSED,
     restart_log(dev);
 
     struct ds s = DS_EMPTY_INITIALIZER;
-    ds_put_format(&s, "logging on: %"PRIuSIZE" bytes of log", mig.size);
+    ds_put_format(&s, "logging on: %"PRIuSIZE" bytes of log",
+                  dev->migration->size);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -210,31 +278,6 @@ vg_log_stop(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, "logging off");
 }
 
-/* Compares 'len' bytes at guest memory offset 'ofs' with the snapshot,
- * page by page; counts changed pages, and those not marked. */
-static void
-check_area(const struct vg_device *dev, size_t ofs, size_t len,
-           size_t *changed, size_t *unmarked, uint64_t *first_unmarked)
-{
-    size_t end = ofs + len;
-
-    while (ofs < end) {
-        uint64_t gpa = VG_GPA_BASE + ofs;
-        size_t n = MIN(end - ofs, VG_LOG_PAGE - gpa % VG_LOG_PAGE);
-
-        if (memcmp(dev->mem_hva + ofs, mig.snapshot + ofs, n)) {
-            (*changed)++;
-            if (!page_marked(gpa)) {
-                if (!*unmarked) {
-                    *first_unmarked = gpa;
-                }
-                (*unmarked)++;
-            }
-        }
-        ofs += n;
-    }
-}
-
 /* vhost-guest/log-check: every page of receive buffers and used rings that
  * changed since log-start must be marked. */
 static void
@@ -242,34 +285,37 @@ vg_log_check(struct unixctl_conn *conn, int argc OVS_UNUSED,
              const char *argv[] OVS_UNUSED, void *dev_)
 {
     struct vg_device *dev = dev_;
-    size_t changed = 0, unmarked = 0;
-    uint64_t first_unmarked = 0;
+    struct vg_migration *mig = dev->migration;
     uint32_t ring_size = dev->cfg->ring_size;
+    size_t n_pages = DIV_ROUND_UP(dev->mem_size, VG_LOG_PAGE);
 
-    if (!mig.snapshot) {
+    if (!mig->snapshot) {
         unixctl_command_reply_error(conn, "no log-start yet");
         return;
     }
     for (unsigned int qp = 0; qp < dev->cfg->n_qp; qp++) {
         const struct vg_queue *qs[2] = { &dev->qps[qp].rx, &dev->qps[qp].tx };
 
-        check_area(dev, dev->qps[qp].rx.bufs_hva - dev->mem_hva,
-                   ring_size * dev->qps[qp].rx.slot_size,
-                   &changed, &unmarked, &first_unmarked);
+        compare_area(dev, dev->qps[qp].rx.bufs_hva - dev->mem_hva,
+                     ring_size * dev->qps[qp].rx.slot_size,
+                     remember_change, NULL);
         for (int i = 0; i < 2; i++) {
-            check_area(dev, (uint8_t *) qs[i]->ring.used - dev->mem_hva,
-                       vring_used_size(ring_size),
-                       &changed, &unmarked, &first_unmarked);
+            compare_area(dev, (uint8_t *) qs[i]->ring.used - dev->mem_hva,
+                         vring_used_size(ring_size), remember_change, NULL);
         }
     }
 
+    size_t changed = bitmap_count1(mig->changed, n_pages);
+    size_t unmarked = bitmap_count1(mig->unmarked, n_pages);
     struct ds s = DS_EMPTY_INITIALIZER;
     ds_put_format(&s, "%"PRIuSIZE" pages changed, %"PRIuSIZE" not marked, "
                   "%"PRIuSIZE" marked in all", changed, unmarked,
-                  count_marked());
+                  count_marked(mig));
     if (unmarked) {
+        size_t first = bitmap_scan(mig->unmarked, true, 0, n_pages);
+
         ds_put_format(&s, " (first unmarked: page at %#"PRIx64")",
-                      first_unmarked);
+                      (uint64_t) (VG_GPA_BASE + first * VG_LOG_PAGE));
         unixctl_command_reply_error(conn, ds_cstr(&s));
     } else {
         unixctl_command_reply(conn, ds_cstr(&s));
@@ -285,7 +331,7 @@ vg_log_clear(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct vg_device *dev = dev_;
 
-    if (!mig.bits) {
+    if (!dev->migration->bits) {
         unixctl_command_reply_error(conn, "no log-start yet");
         return;
     }
@@ -296,11 +342,13 @@ vg_log_clear(struct unixctl_conn *conn, int argc OVS_UNUSED,
 /* vhost-guest/log-count: how many pages the log has marked. */
 static void
 vg_log_count(struct unixctl_conn *conn, int argc OVS_UNUSED,
-             const char *argv[] OVS_UNUSED, void *dev_ OVS_UNUSED)
+             const char *argv[] OVS_UNUSED, void *dev_)
 {
+    const struct vg_device *dev = dev_;
+    const struct vg_migration *mig = dev->migration;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    ds_put_format(&s, "%"PRIuSIZE, mig.bits ? count_marked() : 0);
+    ds_put_format(&s, "%"PRIuSIZE, mig->bits ? count_marked(mig) : 0);
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }
@@ -309,30 +357,36 @@ vg_log_count(struct unixctl_conn *conn, int argc OVS_UNUSED,
  * back-end, as a hostile front-end could: its next mark faults. */
 static void
 vg_log_truncate(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                const char *argv[] OVS_UNUSED, void *dev_ OVS_UNUSED)
+                const char *argv[] OVS_UNUSED, void *dev_)
 {
-    if (mig.fd < 0) {
+    struct vg_device *dev = dev_;
+    struct vg_migration *mig = dev->migration;
+
+    if (mig->fd < 0) {
         unixctl_command_reply_error(conn, "no log-start yet");
         return;
     }
     /* Our own view of it goes too. */
-    munmap(mig.bits, mig.size);
-    if (ftruncate(mig.fd, 0)) {
+    munmap(mig->bits, mig->size);
+    if (ftruncate(mig->fd, 0)) {
         unixctl_command_reply_error(conn, ovs_strerror(errno));
         return;
     }
-    close(mig.fd);
-    mig.fd = -1;
-    mig.bits = NULL;
-    mig.size = 0;
-    free(mig.snapshot);
-    mig.snapshot = NULL;
+    close(mig->fd);
+    mig->fd = -1;
+    mig->bits = NULL;
+    mig->size = 0;
+    free(mig->snapshot);
+    mig->snapshot = NULL;
     unixctl_command_reply(conn, NULL);
 }
 
 void
 vg_migrate_register(struct vg_device *dev)
 {
+    dev->migration = xzalloc(sizeof *dev->migration);
+    dev->migration->fd = -1;
+
     unixctl_command_register("vhost-guest/log-start", "", 0, 0,
                              vg_log_start, dev);
     unixctl_command_register("vhost-guest/log-stop", "", 0, 0,

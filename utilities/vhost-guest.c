@@ -52,6 +52,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "packets.h"
+#include "random.h"
 #include "socket-util.h"
 #include "timeval.h"
 #include "unixctl.h"
@@ -68,6 +69,7 @@ static void parse_options(int argc, char *argv[], struct vg_config *);
 static void usage(void) OVS_NO_RETURN;
 static void register_commands(struct vg_device *);
 static unixctl_cb_func vg_exit;
+static void blast_run(struct vg_device *);
 
 /* Guest memory. */
 
@@ -638,10 +640,19 @@ rx_refill(struct vg_device *dev, struct vg_queue *q)
     }
 }
 
+/* Fills 'len' bytes of receive buffers at 'hva' with poison, so that a
+ * used entry returned for them without a new frame shows it. */
+static void
+poison(struct vg_device *dev, uint8_t *hva, size_t len)
+{
+    vg_migrate_fill(dev, hva, VG_POISON, len);
+}
+
 /* Copies up to 'len' bytes of the chain at 'head' (our own descriptors)
- * into 'dst'. */
+ * into 'dst' and poisons what it copied, for the buffers to be posted
+ * again. */
 static size_t
-read_chain(const struct vg_device *dev, const struct vg_queue *q,
+read_chain(struct vg_device *dev, const struct vg_queue *q,
            uint16_t head, uint32_t len, uint8_t *dst, size_t room,
            bool *crossed)
 {
@@ -651,9 +662,11 @@ read_chain(const struct vg_device *dev, const struct vg_queue *q,
     for (unsigned int i = 0; i < dev->cfg->rx_buf_segs && len; i++) {
         const struct vring_desc *d = &q->ring.desc[idx];
         size_t chunk = MIN(MIN(d->len, len), room - n);
+        uint8_t *hva = hva_of(dev, d->addr);
 
         *crossed |= spans_regions(dev, d->addr, chunk);
-        memcpy(dst + n, hva_of(dev, d->addr), chunk);
+        memcpy(dst + n, hva, chunk);
+        poison(dev, hva, chunk);
         n += chunk;
         len -= chunk;
         idx = d->next;
@@ -661,31 +674,26 @@ read_chain(const struct vg_device *dev, const struct vg_queue *q,
     return n;
 }
 
-/* Checks a generated frame: sequence number and byte pattern. */
-static void
-check_generated(struct vg_device *dev, const uint8_t *frame, size_t len)
+/* Whether the buffers of the chain at 'head', which came back empty, still
+ * hold nothing but poison. */
+static bool
+chain_untouched(const struct vg_device *dev, const struct vg_queue *q,
+                uint16_t head)
 {
-    uint32_t seq;
-    uint16_t size;
+    uint16_t idx = head;
 
-    if (len < ETH_HEADER_LEN + 6) {
-        dev->rx_gen_bad++;
-        return;
-    }
-    memcpy(&seq, frame + ETH_HEADER_LEN, 4);
-    memcpy(&size, frame + ETH_HEADER_LEN + 4, 2);
-    seq = ntohl(seq);
-    if (ntohs(size) != len) {
-        dev->rx_gen_bad++;
-        return;
-    }
-    for (size_t i = ETH_HEADER_LEN + 6; i < len; i++) {
-        if (frame[i] != (uint8_t) (seq + i)) {
-            dev->rx_gen_bad++;
-            return;
+    for (unsigned int i = 0; i < dev->cfg->rx_buf_segs; i++) {
+        const struct vring_desc *d = &q->ring.desc[idx];
+        const uint8_t *hva = hva_of(dev, d->addr);
+
+        for (uint32_t j = 0; j < d->len; j++) {
+            if (hva[j] != VG_POISON) {
+                return false;
+            }
         }
+        idx = d->next;
     }
-    dev->rx_gen_ok++;
+    return true;
 }
 
 static int send_frame(struct vg_device *, unsigned int qp,
@@ -699,11 +707,7 @@ rx_deliver(struct vg_device *dev, unsigned int qp, const uint8_t *frame,
 
     q->packets++;
     q->bytes += len;
-    if (len >= ETH_HEADER_LEN
-        && ((const struct eth_header *) frame)->eth_type
-           == htons(VG_GEN_ETHERTYPE)) {
-        check_generated(dev, frame, len);
-    }
+    vg_rx_check_frame(&dev->rx_check, frame, len);
     if (dev->n_kept < VG_MAX_KEPT) {
         struct ds *s = &dev->kept[dev->n_kept++];
 
@@ -734,13 +738,70 @@ rx_sink(struct vg_device *dev, unsigned int qp)
     rx_refill(dev, q);
 }
 
+/* Counts a used entry of receive queue 'q' that holds no packet; its chain
+ * 'head' must have been left as it was posted. */
+static void
+rx_error(struct vg_device *dev, const struct vg_queue *q, uint16_t head)
+{
+    dev->rx_errors++;
+    if (!chain_untouched(dev, q, head)) {
+        dev->rx_empty_written++;
+    }
+}
+
+/* Takes the next packet that the back-end put into receive queue 'qp', with
+ * all its buffers, and checks and delivers it.  Returns false if there was
+ * none. */
+static bool
+rx_take(struct vg_device *dev, unsigned int qp)
+{
+    uint8_t *buf = dev->rx_buf;
+    size_t hdr_size = dev->hdr_size;
+    struct vg_queue *q = &dev->qps[qp].rx;
+    size_t room = sizeof dev->rx_buf;
+    bool crossed = false;
+    uint16_t n_bufs = 1;
+    uint16_t id;
+    uint32_t len;
+    size_t n;
+
+    if (!vdrv_get_used(&q->ring, &id, &len)) {
+        return false;
+    }
+    if (len < hdr_size || len > q->slot_size) {
+        rx_error(dev, q, id);
+        return true;
+    }
+    n = read_chain(dev, q, id, len, buf, room, &crossed);
+    if (hdr_size == sizeof(struct virtio_net_hdr)) {
+        struct virtio_net_hdr hdr;
+
+        memcpy(&hdr, buf, sizeof hdr);
+        n_bufs = hdr.num_buffers;
+        if (!n_bufs
+            || (n_bufs > 1
+                && !(dev->features & BIT(VIRTIO_NET_F_MRG_RXBUF)))) {
+            dev->rx_errors++;
+            return true;
+        }
+    }
+    for (uint16_t i = 1; i < n_bufs; i++) {
+        if (!vdrv_get_used(&q->ring, &id, &len) || len > q->slot_size) {
+            dev->rx_errors++;
+            return true;
+        }
+        n += read_chain(dev, q, id, len, buf + n, room - n, &crossed);
+    }
+    dev->rx_cross_region += crossed;
+    rx_deliver(dev, qp, buf + hdr_size, n - hdr_size);
+    return true;
+}
+
 /* Takes every packet the back-end put into receive queue 'qp', then asks
  * for an interrupt for the next one. */
 static void
 rx_process(struct vg_device *dev, unsigned int qp)
 {
-    uint8_t *buf = dev->rx_buf;
-    size_t hdr_size = dev->hdr_size;
     struct vg_queue *q = &dev->qps[qp].rx;
 
     if (dev->sink) {
@@ -748,47 +809,9 @@ rx_process(struct vg_device *dev, unsigned int qp)
         return;
     }
     do {
-        uint16_t id;
-        uint32_t len;
-
         vdrv_disable_interrupts(&q->ring);
-        while (vdrv_get_used(&q->ring, &id, &len)) {
-            size_t room = sizeof dev->rx_buf;
-            bool crossed = false;
-            size_t n = read_chain(dev, q, id, len, buf, room, &crossed);
-            uint16_t n_bufs = 1;
-
-            if (n < hdr_size || len > q->slot_size) {
-                dev->rx_errors++;
-                continue;
-            }
-            if (hdr_size == sizeof(struct virtio_net_hdr)) {
-                struct virtio_net_hdr hdr;
-
-                memcpy(&hdr, buf, sizeof hdr);
-                n_bufs = hdr.num_buffers;
-                if (!n_bufs
-                    || (n_bufs > 1
-                        && !(dev->features
-                             & BIT(VIRTIO_NET_F_MRG_RXBUF)))) {
-                    dev->rx_errors++;
-                    continue;
-                }
-            }
-            for (uint16_t i = 1; i < n_bufs; i++) {
-                if (!vdrv_get_used(&q->ring, &id, &len)
-                    || len > q->slot_size) {
-                    dev->rx_errors++;
-                    n = 0;
-                    break;
-                }
-                n += read_chain(dev, q, id, len, buf + n, room - n,
-                                &crossed);
-            }
-            dev->rx_cross_region += crossed;
-            if (n >= hdr_size) {
-                rx_deliver(dev, qp, buf + hdr_size, n - hdr_size);
-            }
+        while (rx_take(dev, qp)) {
+            continue;
         }
         rx_refill(dev, q);
     } while (vdrv_enable_interrupts(&q->ring));
@@ -821,7 +844,9 @@ send_frame(struct vg_device *dev, unsigned int qp, const void *frame,
     unsigned int n_segs = 0;
     unsigned int n_descs;
 
-    if (len > VG_MAX_PKT || dev->conn_fd < 0 || !dev->started) {
+    if (len > VG_MAX_PKT || dev->conn_fd < 0 || !dev->started
+        || (dev->blast.conn && dev->blast.qp == qp)) {
+        /* (A blast owns its queue's slots.) */
         dev->tx_dropped++;
         return ENOBUFS;
     }
@@ -912,6 +937,9 @@ init_queues(struct vg_device *dev)
             struct vg_queue *q = queues[j];
 
             q->index = 2 * i + j;
+            if (q == &qp->rx) {
+                memset(q->bufs_hva, VG_POISON, ring_size * q->slot_size);
+            }
             vdrv_ring_init(&q->ring, q->ring_hva, ring_size, false,
                            xcalloc(ring_size, sizeof *q->ring.chain_len));
             q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -1068,6 +1096,8 @@ main(int argc, char *argv[])
     fatal_ignore_sigpipe();
 
     dev.cfg = &cfg;
+    dev.stream_base = random_uint32() & ~0xffu;
+    vg_rx_check_init(&dev.rx_check);
     setup_memory(&dev);
     init_queues(&dev);
     open_socket(&dev);
@@ -1106,6 +1136,9 @@ main(int argc, char *argv[])
                 poll_immediate_wake();
             }
         }
+        if (dev.blast.conn) {
+            blast_run(&dev);
+        }
         unixctl_server_run(unixctl);
 
         if (dev.conn_fd < 0) {
@@ -1137,23 +1170,14 @@ vg_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
-/* Builds a generated frame of 'len' bytes with sequence number 'seq'. */
+/* Builds in 'frame' the next generated frame of 'len' bytes to 'dst' on
+ * transmit queue pair 'qp' (the queue's number stays until it is sent). */
 static void
 make_generated(const struct vg_device *dev, uint8_t *frame, size_t len,
-               const struct eth_addr *dst, uint32_t seq)
+               const struct eth_addr *dst, unsigned int qp)
 {
-    struct eth_header *eth = (struct eth_header *) frame;
-    ovs_be32 seq_be = htonl(seq);
-    ovs_be16 len_be = htons(len);
-
-    eth->eth_dst = *dst;
-    eth->eth_src = dev->cfg->guest_mac;
-    eth->eth_type = htons(VG_GEN_ETHERTYPE);
-    memcpy(frame + ETH_HEADER_LEN, &seq_be, 4);
-    memcpy(frame + ETH_HEADER_LEN + 4, &len_be, 2);
-    for (size_t i = ETH_HEADER_LEN + 6; i < len; i++) {
-        frame[i] = seq + i;
-    }
+    vg_frame_make(frame, len, dst->ea, dev->cfg->guest_mac.ea,
+                  dev->stream_base | qp, dev->qps[qp].tx.next_seq);
 }
 
 /* vhost-guest/send [--qp N] [--count N] [--size N] [--dst MAC] [HEX] */
@@ -1180,7 +1204,7 @@ vg_send_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
         } else if (!strcmp(opt, "--count") && arg) {
             ok = str_to_uint(arg, 10, &count);
         } else if (!strcmp(opt, "--size") && arg) {
-            ok = (str_to_uint(arg, 10, &size) && size >= ETH_HEADER_LEN + 6
+            ok = (str_to_uint(arg, 10, &size) && size >= VG_GEN_HEADER_LEN
                   && size <= VG_MAX_PKT);
         } else if (!strcmp(opt, "--dst") && arg) {
             ok = eth_addr_from_string(arg, &dst);
@@ -1217,9 +1241,10 @@ vg_send_cmd(struct unixctl_conn *conn, int argc, const char *argv[],
             data = dp_packet_data(packet);
             len = dp_packet_size(packet);
         } else {
-            make_generated(dev, frame, size, &dst, dev->send_seq++);
+            make_generated(dev, frame, size, &dst, qp);
         }
         if (!send_frame(dev, qp, data, len)) {
+            dev->qps[qp].tx.next_seq += !packet;
             sent++;
         }
     }
@@ -1263,6 +1288,7 @@ vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
          const char *argv[] OVS_UNUSED, void *dev_)
 {
     const struct vg_device *dev = dev_;
+    const struct vg_rx_counts *rxc = &dev->rx_check.counts;
     struct ds s = DS_EMPTY_INITIALIZER;
     uint64_t rx = 0, rx_bytes = 0, tx = 0, tx_bytes = 0, kicks = 0;
     uint64_t bad_used = 0, interrupts = 0;
@@ -1287,9 +1313,16 @@ vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
                   dev->protocol_features);
     ds_put_format(&s, "rx_packets: %"PRIu64"\n", rx);
     ds_put_format(&s, "rx_bytes: %"PRIu64"\n", rx_bytes);
-    ds_put_format(&s, "rx_generated_ok: %"PRIu64"\n", dev->rx_gen_ok);
-    ds_put_format(&s, "rx_generated_bad: %"PRIu64"\n", dev->rx_gen_bad);
+    ds_put_format(&s, "rx_generated_ok: %"PRIu64"\n", rxc->ok);
+    ds_put_format(&s, "rx_generated_bad: %"PRIu64"\n", rxc->bad);
+    ds_put_format(&s, "rx_generated_repeated: %"PRIu64"\n", rxc->repeated);
+    ds_put_format(&s, "rx_generated_lost: %"PRIu64"\n",
+                  vg_rx_check_lost(&dev->rx_check));
+    ds_put_format(&s, "rx_unwritten: %"PRIu64"\n", rxc->unwritten);
+    ds_put_format(&s, "rx_other: %"PRIu64"\n", rxc->other);
     ds_put_format(&s, "rx_errors: %"PRIu64"\n", dev->rx_errors);
+    ds_put_format(&s, "rx_empty_written: %"PRIu64"\n",
+                  dev->rx_empty_written);
     ds_put_format(&s, "rx_interrupts: %"PRIu64"\n", interrupts);
     ds_put_format(&s, "tx_packets: %"PRIu64"\n", tx);
     ds_put_format(&s, "tx_bytes: %"PRIu64"\n", tx_bytes);
@@ -1568,21 +1601,25 @@ vg_sink(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
 }
 
 /* vhost-guest/blast [--qp N] [--size N] [--dst MAC] [--window N] SECONDS:
- * transmits as fast as it can for SECONDS, keeping the ring full of one
- * prepared frame (nothing else runs meanwhile).  With --window, it also
- * takes what comes back on the same queue pair's receive ring, and keeps at
- * most N frames out: a closed loop through a switch that sends everything
- * back, with no drops.  Replies with the counts and rates. */
+ * transmits generated frames as fast as the switch takes them for SECONDS,
+ * keeping the transmit ring full: every slot holds a frame, renumbered as
+ * it is posted again.  The main loop runs it (blast_run()), so the guest
+ * goes on serving commands and receiving meanwhile.  With --window, it
+ * also polls the same queue pair's receive ring and keeps at most N frames
+ * out: a closed loop through a switch that sends everything back, with no
+ * drops.  Replies when it is over with the counts, rates, and the longest
+ * stall: the longest time in which the switch took nothing from the
+ * ring. */
 static void
 vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
          void *dev_)
 {
     struct vg_device *dev = dev_;
+    struct vg_blast *b = &dev->blast;
     uint32_t ring_size = dev->cfg->ring_size;
     size_t hdr_size = dev->hdr_size;
     struct eth_addr dst = eth_addr_broadcast;
     unsigned int qp = 0, size = 64, seconds, window = 0;
-    uint64_t sent = 0, received = 0;
     int i;
 
     for (i = 1; i < argc - 1; i += 2) {
@@ -1592,7 +1629,7 @@ vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
             ok = str_to_uint(argv[i + 1], 10, &qp) && qp < dev->cfg->n_qp;
         } else if (!strcmp(argv[i], "--size")) {
             ok = (str_to_uint(argv[i + 1], 10, &size)
-                  && size >= ETH_HEADER_LEN + 6 && size <= 9000);
+                  && size >= VG_GEN_HEADER_LEN && size <= 9000);
         } else if (!strcmp(argv[i], "--dst")) {
             ok = eth_addr_from_string(argv[i + 1], &dst);
         } else if (!strcmp(argv[i], "--window")) {
@@ -1613,63 +1650,115 @@ vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
         unixctl_command_reply_error(conn, "back-end not connected");
         return;
     }
+    if (b->conn) {
+        unixctl_command_reply_error(conn, "a blast is running");
+        return;
+    }
 
-    /* Every slot holds the frame, so sending is only posting descriptors. */
     struct vg_queue *q = &dev->qps[qp].tx;
-    struct vg_queue *rxq = &dev->qps[qp].rx;
+    tx_reclaim(q);
+    if (vdrv_in_flight(&q->ring)) {
+        unixctl_command_reply_error(conn, "frames still in flight");
+        return;
+    }
     for (uint32_t slot = 0; slot < ring_size; slot++) {
         uint8_t *p = q->bufs_hva + (size_t) slot * q->slot_size;
 
         memset(p, 0, hdr_size);
-        make_generated(dev, p + hdr_size, size, &dst, slot);
+        make_generated(dev, p + hdr_size, size, &dst, qp);
     }
-    vdrv_disable_interrupts(&rxq->ring);
+    if (window) {
+        vdrv_disable_interrupts(&dev->qps[qp].rx.ring);
+    }
 
-    long long int start = time_msec();
-    long long int deadline = start + seconds * 1000LL;
-    do {
-        for (int burst = 0; burst < 256; burst++) {
-            if (window) {
-                uint16_t id;
-                uint32_t len;
+    long long int now = time_msec();
+    *b = (struct vg_blast) {
+        .conn = conn,
+        .qp = qp,
+        .size = size,
+        .window = window,
+        .start = now,
+        .deadline = now + seconds * 1000LL,
+        .progress = now,
+        .rx_packets_before = dev->qps[qp].rx.packets,
+    };
+    poll_immediate_wake();
+}
 
-                while (vdrv_get_used(&rxq->ring, &id, &len)) {
-                    received++;
-                }
-                rx_refill(dev, rxq);
-            }
-            tx_reclaim(q);
-            while (q->ring.num_free
-                   && (!window || sent - received < window)) {
-                uint16_t head = q->ring.free_head;
-                struct vdrv_seg seg = {
-                    q->bufs_gpa + (uint64_t) head * q->slot_size,
-                    hdr_size + size, false
-                };
+static void
+blast_finish(struct vg_device *dev)
+{
+    struct vg_blast *b = &dev->blast;
+    unsigned int qp = b->qp;
 
-                vdrv_add(&q->ring, &seg, 1, NULL, 0);
-                sent++;
-            }
-            vg_kick(q);
-        }
-    } while (time_msec() < deadline);
-    tx_reclaim(q);
-    q->packets += sent;
-    q->bytes += sent * size;
-    rxq->packets += received;
-    rxq->bytes += received * size;
-    if (!dev->sink && vdrv_enable_interrupts(&rxq->ring)) {
+    tx_reclaim(&dev->qps[qp].tx);
+    if (b->window && !dev->sink
+        && vdrv_enable_interrupts(&dev->qps[qp].rx.ring)) {
         /* What came back since the last look raised no interrupt. */
         rx_process(dev, qp);
     }
 
-    long long int elapsed = MAX(time_msec() - start, 1);
+    long long int elapsed = MAX(time_msec() - b->start, 1);
+    uint64_t received = dev->qps[qp].rx.packets - b->rx_packets_before;
     char *reply = xasprintf("sent %"PRIu64" (%.3f Mpps), received %"PRIu64
-                            " (%.3f Mpps) in %lld ms", sent,
-                            sent / (elapsed * 1000.0), received,
-                            received / (elapsed * 1000.0), elapsed);
-    unixctl_command_reply(conn, reply);
+                            " (%.3f Mpps) in %lld ms, longest stall %lld ms",
+                            b->sent, b->sent / (elapsed * 1000.0), received,
+                            received / (elapsed * 1000.0), elapsed,
+                            b->longest_stall);
+    unixctl_command_reply(b->conn, reply);
     free(reply);
+    b->conn = NULL;
+}
+
+/* Runs the blast under way for a moment: 256 rounds of taking back what
+ * the switch took and filling the ring again. */
+static void
+blast_run(struct vg_device *dev)
+{
+    struct vg_blast *b = &dev->blast;
+    struct vg_queue *q = &dev->qps[b->qp].tx;
+    struct vg_queue *rxq = &dev->qps[b->qp].rx;
+    size_t len = dev->hdr_size + b->size;
+
+    for (int round = 0; round < 256; round++) {
+        if (b->window) {
+            while (rx_take(dev, b->qp)) {
+                continue;
+            }
+            rx_refill(dev, rxq);
+        }
+        tx_reclaim(q);
+        while (q->ring.num_free
+               && (!b->window
+                   || b->sent - (rxq->packets - b->rx_packets_before)
+                      < b->window)) {
+            uint16_t head = q->ring.free_head;
+            uint8_t *slot = q->bufs_hva + (size_t) head * q->slot_size;
+            struct vdrv_seg seg = {
+                q->bufs_gpa + (uint64_t) head * q->slot_size, len, false
+            };
+
+            vg_frame_renumber(slot + dev->hdr_size, b->size, q->next_seq++);
+            vdrv_add(&q->ring, &seg, 1, NULL, 0);
+            q->packets++;
+            q->bytes += b->size;
+            b->sent++;
+        }
+        vg_kick(q);
+    }
+
+    /* The ring is kept full: a frame sent is one the switch took. */
+    long long int now = time_msec();
+    if (b->sent != b->sent_before) {
+        b->progress = now;
+        b->sent_before = b->sent;
+    }
+    b->longest_stall = MAX(b->longest_stall, now - b->progress);
+    if (now >= b->deadline) {
+        blast_finish(dev);
+    } else {
+        poll_immediate_wake();
+    }
 }
 
 /* vhost-guest/clear-stats */
@@ -1686,7 +1775,8 @@ vg_clear_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
         qp->tx.packets = qp->tx.bytes = qp->tx.kicks = 0;
         qp->rx.interrupts = 0;
     }
-    dev->rx_gen_ok = dev->rx_gen_bad = dev->rx_errors = dev->tx_dropped = 0;
+    vg_rx_check_init(&dev->rx_check);
+    dev->rx_errors = dev->rx_empty_written = dev->tx_dropped = 0;
     dev->rx_cross_region = dev->tx_cross_region = 0;
     unixctl_command_reply(conn, NULL);
 }

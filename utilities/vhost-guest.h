@@ -26,6 +26,7 @@
 
 #include "openvswitch/dynamic-string.h"
 #include "packets.h"
+#include "vhost-guest-frames.h"
 #include "virtio-driver.h"
 
 #define BIT(N) (1ULL << (N))
@@ -45,10 +46,6 @@
 
 /* Received packets kept for vhost-guest/dump-rx. */
 #define VG_MAX_KEPT 4096
-
-/* Ethertype of the frames that vhost-guest/send generates: a sequence
- * number and a byte pattern that the receiver checks. */
-#define VG_GEN_ETHERTYPE 0x88b5
 
 enum vg_tx_mode {
     VG_TX_SINGLE,               /* Header and frame in one descriptor. */
@@ -97,6 +94,8 @@ struct vg_queue {
     uint64_t tables_gpa;
     int kick_fd;
     int call_fd;
+    uint32_t next_seq;          /* Transmit queue: the number of the next
+                                 * generated frame (vhost-guest-frames.h). */
 
     uint64_t packets;
     uint64_t bytes;
@@ -107,6 +106,22 @@ struct vg_queue {
 struct vg_queue_pair {
     struct vg_queue rx;         /* Virtqueue 2N: the back-end sends here. */
     struct vg_queue tx;         /* Virtqueue 2N + 1. */
+};
+
+/* A vhost-guest/blast under way. */
+struct vg_blast {
+    struct unixctl_conn *conn;  /* To reply to at the end, or NULL if no
+                                 * blast runs. */
+    unsigned int qp;
+    unsigned int size;          /* Bytes per frame. */
+    unsigned int window;        /* Most frames out at once, or 0. */
+    long long int start;
+    long long int deadline;
+    long long int progress;     /* When the switch last took a frame. */
+    long long int longest_stall;
+    uint64_t sent;
+    uint64_t sent_before;       /* 'sent' when progress was last seen. */
+    uint64_t rx_packets_before; /* The receive queue's count at start. */
 };
 
 /* The guest: its device, guest memory and driver state. */
@@ -143,9 +158,16 @@ struct vg_device {
     bool started;               /* Rings started. */
     enum vg_rx_buffers rx_buffers;
     bool calls_blocked;         /* vhost-guest/block-calls: ignore them. */
+    struct vg_blast blast;
 
-    /* Sequence number of the next frame that vhost-guest/send generates. */
-    uint32_t send_seq;
+    /* Stream id of generated frames, less the queue pair. */
+    uint32_t stream_base;
+
+    /* Every received frame is checked here. */
+    struct vg_rx_check rx_check;
+
+    /* vhost-guest-migrate.c's state, for its check of the dirty log. */
+    struct vg_migration *migration;
 
     /* Received packets, for dump-rx. */
     struct ds kept[VG_MAX_KEPT];
@@ -154,9 +176,9 @@ struct vg_device {
     /* Counters. */
     uint64_t n_connects;
     uint64_t n_disconnects;
-    uint64_t rx_gen_ok;
-    uint64_t rx_gen_bad;
-    uint64_t rx_errors;
+    uint64_t rx_errors;         /* Used entries that hold no packet. */
+    uint64_t rx_empty_written;  /* Of those, buffers that are not all
+                                 * poison: written, yet handed back empty. */
     uint64_t tx_dropped;
     uint64_t backend_nacks;
     uint64_t rx_cross_region;   /* Packets whose buffers span regions. */
@@ -170,6 +192,8 @@ uint64_t vg_gpa_of(const struct vg_device *, const void *hva);
 void vg_kick(struct vg_queue *);
 void vg_hostile_register(struct vg_device *);
 void vg_migrate_register(struct vg_device *);
+void vg_migrate_fill(struct vg_device *, uint8_t *hva, uint8_t byte,
+                     size_t len);
 struct vhu_msg;
 int vg_request(struct vg_device *, struct vhu_msg *, bool has_reply,
                struct vhu_msg *reply);
