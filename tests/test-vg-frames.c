@@ -29,14 +29,16 @@
 static const uint8_t dst[6] = { 2, 0, 0, 0, 0, 2 };
 static const uint8_t src[6] = { 2, 0, 0, 0, 0, 1 };
 
-/* Checks a fresh frame of 'len' bytes, number 'seq' of 'stream'. */
+/* Checks a fresh frame of 64 bytes, number 'seq' of 'stream', received on
+ * queue 'queue'. */
 static void
-check_new(struct vg_rx_check *c, uint32_t stream, uint32_t seq, size_t len)
+check_new(struct vg_rx_check *c, unsigned int queue, uint32_t stream,
+          uint32_t seq)
 {
-    uint8_t frame[2048];
+    uint8_t frame[64];
 
-    vg_frame_make(frame, len, dst, src, stream, seq);
-    vg_rx_check_frame(c, frame, len);
+    vg_frame_make(frame, sizeof frame, dst, src, stream, seq);
+    vg_rx_check_frame(c, queue, frame, sizeof frame);
 }
 
 static void
@@ -47,32 +49,32 @@ test_content(void)
 
     vg_rx_check_init(&c);
     vg_frame_make(frame, sizeof frame, dst, src, 0x100, 7);
-    vg_rx_check_frame(&c, frame, sizeof frame);
+    vg_rx_check_frame(&c, 0, frame, sizeof frame);
     CHECK(c.counts.ok == 1);
 
     /* Its last byte changed; its length field wrong; cut short. */
     vg_frame_make(frame, sizeof frame, dst, src, 0x100, 8);
     frame[sizeof frame - 1] ^= 1;
-    vg_rx_check_frame(&c, frame, sizeof frame);
+    vg_rx_check_frame(&c, 0, frame, sizeof frame);
     vg_frame_make(frame, sizeof frame, dst, src, 0x100, 9);
-    vg_rx_check_frame(&c, frame, sizeof frame - 1);
-    vg_rx_check_frame(&c, frame, VG_GEN_HEADER_LEN - 1);
+    vg_rx_check_frame(&c, 0, frame, sizeof frame - 1);
+    vg_rx_check_frame(&c, 0, frame, VG_GEN_HEADER_LEN - 1);
     CHECK(c.counts.bad == 3 && c.counts.ok == 1);
 
     /* A buffer never written: poison from its first byte.  A frame the
      * switch wrote only the start of: poison in the pattern. */
     memset(frame, VG_POISON, sizeof frame);
-    vg_rx_check_frame(&c, frame, 60);
+    vg_rx_check_frame(&c, 0, frame, 60);
     CHECK(c.counts.unwritten == 1);
     vg_frame_make(frame, 100, dst, src, 0x100, 10);
     memset(frame + 64, VG_POISON, 36);
-    vg_rx_check_frame(&c, frame, 100);
+    vg_rx_check_frame(&c, 0, frame, 100);
     CHECK(c.counts.bad == 4);
 
     /* Not generated: counted apart, never as good. */
     memset(frame, 0, 60);
-    vg_rx_check_frame(&c, frame, 60);
-    vg_rx_check_frame(&c, frame, 10);
+    vg_rx_check_frame(&c, 0, frame, 60);
+    vg_rx_check_frame(&c, 0, frame, 10);
     CHECK(c.counts.other == 2 && c.counts.ok == 1);
 }
 
@@ -83,47 +85,59 @@ test_numbers(void)
     uint8_t frame[64];
 
     vg_rx_check_init(&c);
-    check_new(&c, 0x200, 100, 64);
+    check_new(&c, 0, 0x200, 100);
 
     /* The same frame again: what a used entry handed back twice, or an old
      * buffer returned without a copy, looks like. */
     vg_frame_make(frame, sizeof frame, dst, src, 0x200, 100);
-    vg_rx_check_frame(&c, frame, sizeof frame);
+    vg_rx_check_frame(&c, 0, frame, sizeof frame);
     CHECK(c.counts.ok == 1 && c.counts.repeated == 1);
+    /* Also on another queue. */
+    vg_rx_check_frame(&c, 1, frame, sizeof frame);
+    CHECK(c.counts.ok == 1 && c.counts.repeated == 2);
 
-    /* 101 and 102 skipped, then 103; 102 arrives late: one lost. */
-    check_new(&c, 0x200, 103, 64);
+    /* 101 and 102 skipped, then 103: two lost.  On one queue, numbers must
+     * grow: 102 late there is not new. */
+    check_new(&c, 0, 0x200, 103);
     CHECK(vg_rx_check_lost(&c) == 2);
-    check_new(&c, 0x200, 102, 64);
+    check_new(&c, 0, 0x200, 102);
+    CHECK(c.counts.repeated == 3 && vg_rx_check_lost(&c) == 2);
+    /* On another queue, it is; but only once. */
+    check_new(&c, 1, 0x200, 102);
     CHECK(c.counts.ok == 3 && vg_rx_check_lost(&c) == 1);
-    check_new(&c, 0x200, 102, 64);
-    CHECK(c.counts.repeated == 2);
+    check_new(&c, 2, 0x200, 102);
+    CHECK(c.counts.repeated == 4);
 
-    /* Earlier than the first number seen, within the window: new. */
-    check_new(&c, 0x200, 99, 64);
+    /* Earlier than the first number seen, within the window, on a queue of
+     * its own: new. */
+    check_new(&c, 3, 0x200, 99);
     CHECK(c.counts.ok == 4 && vg_rx_check_lost(&c) == 1);
 
     /* Another stream has numbers of its own. */
-    check_new(&c, 0x201, 100, 64);
-    CHECK(c.counts.ok == 5 && c.counts.repeated == 2);
+    check_new(&c, 0, 0x201, 100);
+    CHECK(c.counts.ok == 5 && c.counts.repeated == 4);
 
-    /* Far ahead: everything between is lost; then one older than the
-     * window cannot be told new, and counts as repeated. */
-    check_new(&c, 0x200, 103 + VG_SEQ_WINDOW + 10, 64);
+    /* Far ahead: everything between is lost.  A number older than the
+     * window is new only if it is on a queue where it is the highest. */
+    check_new(&c, 0, 0x200, 103 + VG_SEQ_WINDOW + 10);
     CHECK(vg_rx_check_lost(&c) == 1 + VG_SEQ_WINDOW + 9);
-    check_new(&c, 0x200, 101, 64);
-    CHECK(c.counts.repeated == 3);
-    check_new(&c, 0x200, 103 + VG_SEQ_WINDOW + 5, 64);
+    check_new(&c, 0, 0x200, 104);
+    CHECK(c.counts.repeated == 5);
+    check_new(&c, 1, 0x200, 104);
     CHECK(c.counts.ok == 7 && vg_rx_check_lost(&c) == VG_SEQ_WINDOW + 9);
+    check_new(&c, 1, 0x200, 103 + VG_SEQ_WINDOW + 5);
+    CHECK(c.counts.ok == 8 && vg_rx_check_lost(&c) == VG_SEQ_WINDOW + 8);
+    check_new(&c, 2, 0x200, 103 + VG_SEQ_WINDOW + 5);
+    CHECK(c.counts.repeated == 6);
 
     /* Numbers wrap around. */
-    check_new(&c, 0x300, UINT32_MAX, 64);
-    check_new(&c, 0x300, 0, 64);
-    CHECK(c.counts.ok == 9 && c.counts.repeated == 3);
+    check_new(&c, 0, 0x300, UINT32_MAX);
+    check_new(&c, 0, 0x300, 0);
+    CHECK(c.counts.ok == 10 && c.counts.repeated == 6);
 
     /* More streams than a receiver tracks: the oldest is forgotten. */
     for (uint32_t s = 0; s < VG_MAX_STREAMS + 2; s++) {
-        check_new(&c, 0x1000 + s, 0, 64);
+        check_new(&c, 0, 0x1000 + s, 0);
     }
     CHECK(c.n_streams == VG_MAX_STREAMS);
 }
@@ -136,14 +150,14 @@ test_renumber(void)
 
     vg_rx_check_init(&c);
     vg_frame_make(frame, sizeof frame, dst, src, 0x400, 5);
-    vg_rx_check_frame(&c, frame, sizeof frame);
+    vg_rx_check_frame(&c, 0, frame, sizeof frame);
 
     /* Same low byte: the pattern stays and still fits. */
     vg_frame_renumber(frame, sizeof frame, 5 + 256);
-    vg_rx_check_frame(&c, frame, sizeof frame);
+    vg_rx_check_frame(&c, 0, frame, sizeof frame);
     /* Another low byte: rewritten. */
     vg_frame_renumber(frame, sizeof frame, 6 + 256);
-    vg_rx_check_frame(&c, frame, sizeof frame);
+    vg_rx_check_frame(&c, 0, frame, sizeof frame);
     CHECK(c.counts.ok == 3 && !c.counts.bad);
     CHECK(vg_rx_check_lost(&c) == 255);
 }

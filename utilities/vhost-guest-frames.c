@@ -143,12 +143,21 @@ window_set(struct vg_stream *s, uint32_t seq, bool value)
     }
 }
 
-/* Counts 'seq' as seen on 's'.  Returns false if it cannot be new: seen
- * already, or older than the window. */
+/* Counts 'seq' as seen on 's', on receive queue 'queue' (less than
+ * VG_MAX_RX_QUEUES).  Returns false if it cannot be new: not above the last
+ * number on that queue, or seen already. */
 static bool
-stream_take(struct vg_stream *s, uint32_t seq)
+stream_take(struct vg_stream *s, unsigned int queue, uint32_t seq)
 {
+    uint32_t queue_bit = UINT32_C(1) << queue;
     int32_t ahead = seq - s->highest;
+
+    if (s->queue_seen & queue_bit
+        && (int32_t) (seq - s->queue_last[queue]) <= 0) {
+        return false;
+    }
+    s->queue_seen |= queue_bit;
+    s->queue_last[queue] = seq;
 
     if (!s->n_seen || ahead > 0) {
         if (!s->n_seen || ahead >= VG_SEQ_WINDOW) {
@@ -164,14 +173,13 @@ stream_take(struct vg_stream *s, uint32_t seq)
         }
         window_set(s, seq, true);
         s->highest = seq;
-        s->n_seen++;
-        return true;
+    } else if (s->highest - seq < VG_SEQ_WINDOW) {
+        if (window_test(s, seq)) {
+            return false;
+        }
+        window_set(s, seq, true);
     }
-
-    if (s->highest - seq >= VG_SEQ_WINDOW || window_test(s, seq)) {
-        return false;
-    }
-    window_set(s, seq, true);
+    /* (Older than the window, and new on its queue: taken as new.) */
     s->n_seen++;
     if ((int32_t) (seq - s->lowest) < 0) {
         s->lowest = seq;
@@ -201,37 +209,76 @@ pattern_ok(const uint8_t *frame, size_t len, uint32_t seq)
     return true;
 }
 
-/* Checks one received frame of 'len' bytes and counts it in 'c'. */
-void
-vg_rx_check_frame(struct vg_rx_check *c, const uint8_t *frame, size_t len)
+static enum vg_rx_verdict
+check_frame(struct vg_rx_check *c, unsigned int queue, const uint8_t *frame,
+            size_t len)
 {
-    struct vg_rx_counts *counts = &c->counts;
-
-    c->n_checked++;
     if (len >= VG_ETH_HEADER_LEN && starts_with_poison(frame)) {
-        counts->unwritten++;
-        return;
+        return VG_RX_UNWRITTEN;
     }
     if (len < VG_ETH_HEADER_LEN
         || get_be16(frame + VG_OFS_ETHERTYPE) != VG_GEN_ETHERTYPE) {
-        counts->other++;
-        return;
+        return VG_RX_OTHER;
     }
 
     uint32_t seq = len >= VG_GEN_HEADER_LEN ? get_be32(frame + VG_OFS_SEQ) : 0;
     if (len < VG_GEN_HEADER_LEN || get_be16(frame + VG_OFS_LEN) != len
         || !pattern_ok(frame, len, seq)) {
-        counts->bad++;
-        return;
+        return VG_RX_BAD;
     }
 
     struct vg_stream *s = find_stream(c, get_be32(frame + VG_OFS_STREAM));
     s->last_use = c->n_checked;
-    if (stream_take(s, seq)) {
-        counts->ok++;
-    } else {
-        counts->repeated++;
+    return (stream_take(s, queue % VG_MAX_RX_QUEUES, seq)
+            ? VG_RX_OK : VG_RX_REPEATED);
+}
+
+/* Checks one frame of 'len' bytes received on receive queue 'queue' and
+ * counts it in 'c'. */
+enum vg_rx_verdict
+vg_rx_check_frame(struct vg_rx_check *c, unsigned int queue,
+                  const uint8_t *frame, size_t len)
+{
+    struct vg_rx_counts *counts = &c->counts;
+    enum vg_rx_verdict verdict;
+
+    c->n_checked++;
+    verdict = check_frame(c, queue, frame, len);
+    switch (verdict) {
+    case VG_RX_OK: counts->ok++; break;
+    case VG_RX_BAD: counts->bad++; break;
+    case VG_RX_REPEATED: counts->repeated++; break;
+    case VG_RX_UNWRITTEN: counts->unwritten++; break;
+    case VG_RX_OTHER: counts->other++; break;
     }
+    return verdict;
+}
+
+const char *
+vg_rx_verdict_name(enum vg_rx_verdict verdict)
+{
+    switch (verdict) {
+    case VG_RX_OK: return "good";
+    case VG_RX_BAD: return "bad";
+    case VG_RX_REPEATED: return "repeated";
+    case VG_RX_UNWRITTEN: return "unwritten";
+    case VG_RX_OTHER: return "not generated";
+    }
+    return "?";
+}
+
+/* Stores the stream id and number of the generated frame of 'len' bytes
+ * at 'frame', if it is long enough to have them. */
+bool
+vg_frame_ids(const uint8_t *frame, size_t len, uint32_t *stream,
+             uint32_t *seq)
+{
+    if (len < VG_GEN_HEADER_LEN) {
+        return false;
+    }
+    *stream = get_be32(frame + VG_OFS_STREAM);
+    *seq = get_be32(frame + VG_OFS_SEQ);
+    return true;
 }
 
 /* Numbers missing between the lowest and the highest seen, over every

@@ -33,8 +33,10 @@
  * - a generated frame must have its length and pattern ("bad" otherwise),
  *   and a sequence number new on its stream ("repeated" otherwise: the
  *   mark of a buffer handed back a second time, or an old frame copied
- *   again).  Frames may arrive out of order, as when a stream crosses
- *   several queues, by up to VG_SEQ_WINDOW;
+ *   again).  One receive queue is a FIFO, so on each queue a stream's
+ *   numbers must grow; across queues (a stream the switch spreads over
+ *   several) they may not, and a number is new if it is not among those
+ *   seen in the last VG_SEQ_WINDOW of its stream;
  * - numbers never seen between the lowest and the highest of a stream are
  *   "lost": frames the switch dropped, or has not delivered yet;
  * - anything else is "other" (ARP, frames given in hex...), for the tests
@@ -61,6 +63,9 @@
  * recently. */
 #define VG_MAX_STREAMS 32
 
+/* Receive queues a receiver tells apart. */
+#define VG_MAX_RX_QUEUES 16
+
 /* What a receiver knows of one stream. */
 struct vg_stream {
     uint32_t id;
@@ -68,6 +73,8 @@ struct vg_stream {
     uint32_t highest;           /* Highest one seen. */
     uint64_t n_seen;            /* Distinct numbers seen, lowest..highest. */
     uint64_t last_use;          /* For replacing streams. */
+    uint32_t queue_last[VG_MAX_RX_QUEUES];  /* Last number on each queue, */
+    uint32_t queue_seen;        /* for the queues with a bit here. */
     uint64_t window[VG_SEQ_WINDOW / 64];  /* Bit 'seq % VG_SEQ_WINDOW' set:
                                            * 'seq' seen, for the window
                                            * that ends at 'highest'. */
@@ -93,9 +100,21 @@ void vg_frame_make(uint8_t *frame, size_t len, const uint8_t dst[6],
                    const uint8_t src[6], uint32_t stream, uint32_t seq);
 void vg_frame_renumber(uint8_t *frame, size_t len, uint32_t seq);
 
+/* What vg_rx_check_frame() found. */
+enum vg_rx_verdict {
+    VG_RX_OK,
+    VG_RX_BAD,
+    VG_RX_REPEATED,
+    VG_RX_UNWRITTEN,
+    VG_RX_OTHER,
+};
+
 void vg_rx_check_init(struct vg_rx_check *);
-void vg_rx_check_frame(struct vg_rx_check *, const uint8_t *frame,
-                       size_t len);
+enum vg_rx_verdict vg_rx_check_frame(struct vg_rx_check *, unsigned int queue,
+                                     const uint8_t *frame, size_t len);
+const char *vg_rx_verdict_name(enum vg_rx_verdict);
+bool vg_frame_ids(const uint8_t *frame, size_t len, uint32_t *stream,
+                  uint32_t *seq);
 uint64_t vg_rx_check_lost(const struct vg_rx_check *);
 
 #endif /* vhost-guest-frames.h */

@@ -707,7 +707,17 @@ rx_deliver(struct vg_device *dev, unsigned int qp, const uint8_t *frame,
 
     q->packets++;
     q->bytes += len;
-    vg_rx_check_frame(&dev->rx_check, frame, len);
+    enum vg_rx_verdict verdict = vg_rx_check_frame(&dev->rx_check, qp, frame,
+                                                   len);
+    if (verdict != VG_RX_OK && verdict != VG_RX_OTHER) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        uint32_t stream = 0, seq = 0;
+
+        vg_frame_ids(frame, len, &stream, &seq);
+        VLOG_WARN_RL(&rl, "queue %u: %s frame of %"PRIuSIZE" bytes "
+                     "(stream %#"PRIx32", number %"PRIu32")", q->index,
+                     vg_rx_verdict_name(verdict), len, stream, seq);
+    }
     if (dev->n_kept < VG_MAX_KEPT) {
         struct ds *s = &dev->kept[dev->n_kept++];
 
@@ -797,12 +807,16 @@ rx_take(struct vg_device *dev, unsigned int qp)
     return true;
 }
 
-/* Takes every packet the back-end put into receive queue 'qp', then asks
- * for an interrupt for the next one. */
+/* Takes the packets the back-end put into receive queue 'qp', at most
+ * VG_RX_BUDGET of them as Linux's NAPI does, so that one busy queue does
+ * not keep the others waiting; then asks for an interrupt for the next
+ * one, or, with the budget spent, leaves the queue for the main loop to
+ * poll again ('rx_pending'). */
 static void
 rx_process(struct vg_device *dev, unsigned int qp)
 {
     struct vg_queue *q = &dev->qps[qp].rx;
+    unsigned int n = 0;
 
     if (dev->sink) {
         rx_sink(dev, qp);
@@ -810,11 +824,16 @@ rx_process(struct vg_device *dev, unsigned int qp)
     }
     do {
         vdrv_disable_interrupts(&q->ring);
-        while (rx_take(dev, qp)) {
-            continue;
+        while (n < VG_RX_BUDGET && rx_take(dev, qp)) {
+            n++;
         }
         rx_refill(dev, q);
+        if (n >= VG_RX_BUDGET) {
+            q->rx_pending = true;
+            return;
+        }
     } while (vdrv_enable_interrupts(&q->ring));
+    q->rx_pending = false;
 }
 
 
@@ -1128,12 +1147,12 @@ main(int argc, char *argv[])
                 if (read(rxq->call_fd, &count, sizeof count) > 0) {
                     rxq->interrupts += count;
                     rx_process(&dev, i);
-                } else if (dev.sink) {
-                    rx_sink(&dev, i);
+                } else if (dev.sink || rxq->rx_pending) {
+                    rx_process(&dev, i);
                 }
-            }
-            if (dev.sink) {
-                poll_immediate_wake();
+                if (dev.sink || rxq->rx_pending) {
+                    poll_immediate_wake();
+                }
             }
         }
         if (dev.blast.conn) {

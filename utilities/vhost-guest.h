@@ -44,6 +44,9 @@
 /* Descriptors an indirect table (or a transmit chain) may have. */
 #define VG_MAX_SEGS 64
 
+/* Packets rx_process() takes from a queue before it looks at the others. */
+#define VG_RX_BUDGET 64
+
 /* Received packets kept for vhost-guest/dump-rx. */
 #define VG_MAX_KEPT 4096
 
@@ -96,6 +99,8 @@ struct vg_queue {
     int call_fd;
     uint32_t next_seq;          /* Transmit queue: the number of the next
                                  * generated frame (vhost-guest-frames.h). */
+    bool rx_pending;            /* Receive queue: packets may be waiting
+                                 * that rx_process() left for later. */
 
     uint64_t packets;
     uint64_t bytes;
