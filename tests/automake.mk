@@ -134,24 +134,56 @@ tests_vhutest_LDADD = \
 # line is "N passed, N failed".  The logs are deleted first, so that only
 # this run's results count, and each suite's number of results is checked
 # against the number of tests it selected.
-# Tests spend most of their time waiting, so two at a time by default.
+# Tests spend most of their time waiting, so two at a time by default,
+# except those with keyword one-at-a-time (they measure rates, which a test
+# beside them would disturb): they run next, alone.  Their log is kept as
+# tests/testsuite-alone.log.
+#   make check-all [VHU_KEYWORDS='lib traffic'] [VHU_OVS_SELECTION=no]
+# runs only our tests with any of those keywords, and not OVS's.
 CHECK_ALL_FLAGS = $(or $(TESTSUITEFLAGS),-j2)
 OVS_TESTSUITE_LOG = $(OVS_BUILDDIR)/tests/testsuite.log
+VHU_KEYWORDS =
+VHU_OVS_SELECTION = yes
 check-all: all
-	@rm -f tests/testsuite.log tests/skip-reasons tests/ovs-selection \
-	  tests/ovs-recheck.log '$(OVS_TESTSUITE_LOG)'
-	@ours=0 theirs=0; \
-	$(MAKE) $(AM_MAKEFLAGS) check TESTSUITEFLAGS='$(CHECK_ALL_FLAGS)' \
-	  || ours=$$?; \
-	$(MAKE) $(AM_MAKEFLAGS) check-ovs TESTSUITEFLAGS='$(CHECK_ALL_FLAGS)' \
-	  || theirs=$$?; \
-	n_ours=`$(SHELL) '$(TESTSUITE)' --list $(CHECK_ALL_FLAGS) \
+	@rm -f tests/testsuite.log tests/testsuite-alone.log tests/skip-reasons \
+	  tests/ovs-selection tests/ovs-recheck.log '$(OVS_TESTSUITE_LOG)'
+	@ours=0 alone=0 theirs=0; \
+	together=; by_itself=; \
+	for k in $(or $(VHU_KEYWORDS),-); do \
+	  case $$k in -) k=;; *) k=$$k,;; esac; \
+	  together="$$together -k $$k!one-at-a-time"; \
+	  by_itself="$$by_itself -k $${k}one-at-a-time"; \
+	done; \
+	n_ours=`$(SHELL) '$(TESTSUITE)' --list $$together \
 	  | grep -c '^ *[0-9][0-9]*: '`; \
+	n_alone=`$(SHELL) '$(TESTSUITE)' --list $$by_itself \
+	  | grep -c '^ *[0-9][0-9]*: '`; \
+	$(MAKE) $(AM_MAKEFLAGS) check \
+	  TESTSUITEFLAGS="$(CHECK_ALL_FLAGS) $$together" || ours=$$?; \
+	set -- "ovs-vhostuser suite" tests/testsuite.log - $$n_ours $$ours; \
+	if test $$n_alone != 0 || test -z '$(VHU_KEYWORDS)'; then \
+	  test ! -f tests/testsuite.log \
+	    || mv tests/testsuite.log tests/testsuite-together.log; \
+	  $(MAKE) $(AM_MAKEFLAGS) check TESTSUITEFLAGS="$$by_itself" \
+	    || alone=$$?; \
+	  test ! -f tests/testsuite.log \
+	    || mv tests/testsuite.log tests/testsuite-alone.log; \
+	  test ! -f tests/testsuite-together.log \
+	    || mv tests/testsuite-together.log tests/testsuite.log; \
+	  set -- "$$@" "ovs-vhostuser suite, one at a time" \
+	    tests/testsuite-alone.log - $$n_alone $$alone; \
+	fi; \
+	if test '$(VHU_OVS_SELECTION)' = yes; then \
+	  $(MAKE) $(AM_MAKEFLAGS) check-ovs TESTSUITEFLAGS='$(CHECK_ALL_FLAGS)' \
+	    || theirs=$$?; \
+	fi; \
 	n_theirs=`cat tests/ovs-selection 2>/dev/null | wc -l`; \
-	$(SHELL) $(srcdir)/tests/summarize.sh \
-	  "ovs-vhostuser suite" tests/testsuite.log - $$n_ours $$ours \
-	  "OVS selection" '$(OVS_TESTSUITE_LOG)' tests/ovs-recheck.log \
-	  $$n_theirs $$theirs
+	if test '$(VHU_OVS_SELECTION)' = yes; then \
+	  set -- "$$@" "OVS selection" '$(OVS_TESTSUITE_LOG)' \
+	    tests/ovs-recheck.log $$n_theirs $$theirs; \
+	fi; \
+	$(SHELL) $(srcdir)/tests/summarize.sh "$$@"
+CLEANFILES += tests/testsuite-alone.log
 EXTRA_DIST += tests/summarize.sh tests/guest/init tests/guest/mkinitramfs.sh \
 	tests/qmp.py
 

@@ -13,7 +13,8 @@
 # of tests the suite selected (from "testsuite --list"), STATUS the exit
 # status of the make that ran it.  A suite counts one failure more if its log
 # is missing, if it has fewer or more results than EXPECTED, or if it
-# exited with an error although no test failed.  With VHU_SKIP_IS_FAILURE=yes
+# exited with an error although no test failed, or if it selected no test
+# at all.  With VHU_SKIP_IS_FAILURE=yes
 # (CI) a skipped test counts as failed.  Exits 1 if anything failed.
 passed=0 failed=0 skipped=0
 
@@ -67,7 +68,9 @@ while test $# -ge 5; do
         fi
     fi
     passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-    if test "$n" -ne "$expected"; then
+    if test "$expected" -eq 0; then
+        suite_failed "$name" "no test was selected"
+    elif test "$n" -ne "$expected"; then
         suite_failed "$name" "$n results for $expected tests"
     elif test "$status" -ne 0 && test "$f" -eq 0; then
         suite_failed "$name" "exited with status $status"

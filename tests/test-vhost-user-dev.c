@@ -183,12 +183,12 @@ static uint64_t
 send_ring_addr(struct vhu_dev *dev, uint32_t index, size_t offset, int num,
                bool log)
 {
-    static uint16_t chain_len[256];
+    static struct vdrv_desc_state state[256];
     struct vdrv_ring r;
     struct vhu_msg msg;
     uint64_t used_gpa;
 
-    vdrv_ring_init(&r, mem + offset, num, false, chain_len);
+    vdrv_ring_init(&r, mem + offset, num, false, state);
     used_gpa = GPA + ((uint8_t *) r.used - mem);
     msg_init(&msg, VHOST_USER_SET_VRING_ADDR, sizeof msg.payload.addr);
     msg.payload.addr.index = index;

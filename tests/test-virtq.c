@@ -52,7 +52,7 @@ struct guest {
     uint8_t *mem;
     struct vhu_mem table;
     struct vdrv_ring drv;
-    uint16_t chain_len[RING_SIZE];
+    struct vdrv_desc_state state[RING_SIZE];
     struct vhu_virtq vq;
     int call_fd;
 };
@@ -78,7 +78,7 @@ guest_init(struct guest *g, uint64_t features)
     CHECK(!vhu_mem_add_mapped(&g->table, &region, g->mem));
     vdrv_ring_init(&g->drv, g->mem, RING_SIZE,
                    features & (1ULL << VIRTIO_RING_F_EVENT_IDX),
-                   g->chain_len);
+                   g->state);
     g->call_fd = eventfd(0, EFD_NONBLOCK);
     vhu_virtq_init(&g->vq);
     CHECK(!vhu_virtq_start(&g->vq, &g->table,

@@ -151,12 +151,29 @@ vg_rx_buffers(struct unixctl_conn *conn, int argc OVS_UNUSED,
 }
 
 /* Posts a two-descriptor chain (header, 100-byte frame) on transmit queue 0
- * and lets 'kind' spoil it before it is published.  Returns false for an
- * unknown kind. */
-static bool
+ * and lets 'kind' spoil it before it is published.  Returns an error
+ * message for an unknown kind or a full ring, otherwise NULL. */
+static const char *
 vg_post_bad_chain(struct vg_device *dev, const char *kind)
 {
+    static const char *const kinds[] = {
+        "loop", "indirect-loop", "indirect-huge", "out-of-memory",
+        "past-region-end", "writable", "huge-len", "next-out-of-range",
+    };
     struct vg_queue *q = &dev->qps[0].tx;
+    bool known = false;
+
+    for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+        known |= !strcmp(kind, kinds[i]);
+    }
+    if (!known) {
+        return "unknown kind";
+    }
+    vg_tx_reclaim(q);
+    if (q->ring.num_free < 2) {
+        return "transmit ring full";
+    }
+
     uint16_t head = q->ring.free_head;
     uint64_t slot = q->bufs_gpa + (uint64_t) head * q->slot_size;
     struct vring_desc *table = (struct vring_desc *)
@@ -167,9 +184,6 @@ vg_post_bad_chain(struct vg_device *dev, const char *kind)
         { slot + dev->hdr_size, 100, false },
     };
 
-    if (q->ring.num_free < 2) {
-        return true;
-    }
     vdrv_add(&q->ring, segs, 2, NULL, 0);
 
     struct vring_desc *d = &q->ring.desc[head];
@@ -198,11 +212,9 @@ vg_post_bad_chain(struct vg_device *dev, const char *kind)
         second->len = UINT32_MAX;
     } else if (!strcmp(kind, "next-out-of-range")) {
         d->next = q->ring.num + 7;
-    } else {
-        return false;
     }
     vg_kick(q);
-    return true;
+    return NULL;
 }
 
 /* vhost-guest/tx-hostile KIND: one malformed chain on transmit queue 0 (see
@@ -214,6 +226,7 @@ vg_tx_hostile(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     struct vg_device *dev = dev_;
     struct vg_queue *q = &dev->qps[0].tx;
+    const char *error = NULL;
 
     if (dev->conn_fd < 0 || !dev->started) {
         unixctl_command_reply_error(conn, "rings not running");
@@ -226,11 +239,14 @@ vg_tx_hostile(struct unixctl_conn *conn, int argc OVS_UNUSED,
     } else if (!strcmp(argv[1], "avail-restore")) {
         __atomic_store_n(&q->ring.avail->idx, q->ring.avail_idx,
                          __ATOMIC_RELEASE);
-    } else if (!vg_post_bad_chain(dev, argv[1])) {
-        unixctl_command_reply_error(conn, "unknown kind");
-        return;
+    } else {
+        error = vg_post_bad_chain(dev, argv[1]);
     }
-    unixctl_command_reply(conn, NULL);
+    if (error) {
+        unixctl_command_reply_error(conn, error);
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
 }
 
 /* vhost-guest/raw-bytes HEX: writes HEX, decoded, to the socket.  A header

@@ -837,8 +837,9 @@ rx_process(struct vg_device *dev, unsigned int qp)
 }
 
 
-static void
-tx_reclaim(struct vg_queue *q)
+/* Collects what the back-end has handed back on transmit queue 'q'. */
+void
+vg_tx_reclaim(struct vg_queue *q)
 {
     uint16_t id;
     uint32_t len;
@@ -881,10 +882,10 @@ send_frame(struct vg_device *dev, unsigned int qp, const void *frame,
         n_descs = 1;
     }
 
-    tx_reclaim(q);
+    vg_tx_reclaim(q);
     while (q->ring.num_free < n_descs) {
         vg_kick(q);
-        tx_reclaim(q);
+        vg_tx_reclaim(q);
         if (q->ring.num_free >= n_descs) {
             break;
         }
@@ -960,7 +961,7 @@ init_queues(struct vg_device *dev)
                 memset(q->bufs_hva, VG_POISON, ring_size * q->slot_size);
             }
             vdrv_ring_init(&q->ring, q->ring_hva, ring_size, false,
-                           xcalloc(ring_size, sizeof *q->ring.chain_len));
+                           xcalloc(ring_size, sizeof *q->ring.state));
             q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
             q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
             if (q->kick_fd < 0 || q->call_fd < 0) {
@@ -1310,7 +1311,7 @@ vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
     const struct vg_rx_counts *rxc = &dev->rx_check.counts;
     struct ds s = DS_EMPTY_INITIALIZER;
     uint64_t rx = 0, rx_bytes = 0, tx = 0, tx_bytes = 0, kicks = 0;
-    uint64_t bad_used = 0, interrupts = 0;
+    uint64_t bad_used = 0, interrupts = 0, tx_held = 0;
 
     for (unsigned int i = 0; i < dev->cfg->n_qp; i++) {
         const struct vg_queue_pair *qp = &dev->qps[i];
@@ -1322,6 +1323,7 @@ vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
         kicks += qp->rx.kicks + qp->tx.kicks;
         interrupts += qp->rx.interrupts;
         bad_used += qp->rx.ring.bad_used_id + qp->tx.ring.bad_used_id;
+        tx_held += vdrv_device_holds(&qp->tx.ring);
     }
     ds_put_format(&s, "connected: %s\n", dev->conn_fd >= 0 ? "yes" : "no");
     ds_put_format(&s, "started: %s\n", dev->started ? "yes" : "no");
@@ -1346,6 +1348,7 @@ vg_stats(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_put_format(&s, "tx_packets: %"PRIu64"\n", tx);
     ds_put_format(&s, "tx_bytes: %"PRIu64"\n", tx_bytes);
     ds_put_format(&s, "tx_dropped: %"PRIu64"\n", dev->tx_dropped);
+    ds_put_format(&s, "tx_held: %"PRIu64"\n", tx_held);
     ds_put_format(&s, "kicks: %"PRIu64"\n", kicks);
     ds_put_format(&s, "bad_used_ids: %"PRIu64"\n", bad_used);
     ds_put_format(&s, "refused_requests: %"PRIu64"\n", dev->backend_nacks);
@@ -1675,7 +1678,7 @@ vg_blast(struct unixctl_conn *conn, int argc, const char *argv[],
     }
 
     struct vg_queue *q = &dev->qps[qp].tx;
-    tx_reclaim(q);
+    vg_tx_reclaim(q);
     if (vdrv_in_flight(&q->ring)) {
         unixctl_command_reply_error(conn, "frames still in flight");
         return;
@@ -1710,7 +1713,7 @@ blast_finish(struct vg_device *dev)
     struct vg_blast *b = &dev->blast;
     unsigned int qp = b->qp;
 
-    tx_reclaim(&dev->qps[qp].tx);
+    vg_tx_reclaim(&dev->qps[qp].tx);
     if (b->window && !dev->sink
         && vdrv_enable_interrupts(&dev->qps[qp].rx.ring)) {
         /* What came back since the last look raised no interrupt. */
@@ -1746,7 +1749,7 @@ blast_run(struct vg_device *dev)
             }
             rx_refill(dev, rxq);
         }
-        tx_reclaim(q);
+        vg_tx_reclaim(q);
         while (q->ring.num_free
                && (!b->window
                    || b->sent - (rxq->packets - b->rx_packets_before)

@@ -195,6 +195,7 @@ struct vg_device {
 
 uint64_t vg_gpa_of(const struct vg_device *, const void *hva);
 void vg_kick(struct vg_queue *);
+void vg_tx_reclaim(struct vg_queue *);
 void vg_hostile_register(struct vg_device *);
 void vg_migrate_register(struct vg_device *);
 void vg_migrate_fill(struct vg_device *, uint8_t *hva, uint8_t byte,

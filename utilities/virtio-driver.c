@@ -47,11 +47,11 @@ vdrv_ring_used_offset(const struct vdrv_ring *r)
 }
 
 /* Lays out an empty ring of 'num' entries at 'mem', which must have
- * vdrv_ring_size(num) bytes.  'chain_len' must have room for 'num' entries
- * and stay valid as long as the ring. */
+ * vdrv_ring_size(num) bytes.  'state' must have room for 'num' entries and
+ * stay valid as long as the ring. */
 void
 vdrv_ring_init(struct vdrv_ring *r, void *mem, uint32_t num, bool event_idx,
-               uint16_t *chain_len)
+               struct vdrv_desc_state *state)
 {
     memset(r, 0, sizeof *r);
     r->num = num;
@@ -59,7 +59,7 @@ vdrv_ring_init(struct vdrv_ring *r, void *mem, uint32_t num, bool event_idx,
     r->desc = mem;
     r->avail = (void *) ((uint8_t *) mem + vdrv_ring_avail_offset(r));
     r->used = (void *) ((uint8_t *) mem + vdrv_ring_used_offset(r));
-    r->chain_len = chain_len;
+    r->state = state;
     vdrv_ring_reset_positions(r);
 }
 
@@ -71,9 +71,9 @@ vdrv_ring_reset_positions(struct vdrv_ring *r)
     memset(r->desc, 0, vring_desc_size(r->num));
     memset(r->avail, 0, vring_avail_size(r->num));
     memset(r->used, 0, vring_used_size(r->num));
-    memset(r->chain_len, 0, r->num * sizeof *r->chain_len);
     for (uint32_t i = 0; i < r->num; i++) {
-        r->desc[i].next = i + 1 < r->num ? i + 1 : 0;
+        r->state[i].chain_len = 0;
+        r->state[i].next = i + 1 < r->num ? i + 1 : 0;
     }
     r->free_head = 0;
     r->num_free = r->num;
@@ -109,24 +109,22 @@ vdrv_add(struct vdrv_ring *r, const struct vdrv_seg *segs, unsigned int n,
         r->desc[idx].addr = indirect_gpa;
         r->desc[idx].len = n * sizeof *indirect;
         r->desc[idx].flags = VRING_DESC_F_INDIRECT;
-        r->free_head = r->desc[idx].next;
+        r->desc[idx].next = 0;
+        r->free_head = r->state[idx].next;
     } else {
-        uint16_t last = idx;
-
         for (unsigned int i = 0; i < n; i++) {
             r->desc[idx].addr = segs[i].gpa;
             r->desc[idx].len = segs[i].len;
             r->desc[idx].flags = ((segs[i].device_writes ? VRING_DESC_F_WRITE
                                    : 0)
                                   | (i + 1 < n ? VRING_DESC_F_NEXT : 0));
-            last = idx;
-            idx = r->desc[idx].next;
+            r->desc[idx].next = r->state[idx].next;
+            idx = r->state[idx].next;
         }
         r->free_head = idx;
-        (void) last;
     }
     r->num_free -= n_descs;
-    r->chain_len[head] = n_descs;
+    r->state[head].chain_len = n_descs;
     r->avail->ring[r->avail_idx++ & (r->num - 1)] = head;
     return head;
 }
@@ -170,21 +168,21 @@ vdrv_get_used(struct vdrv_ring *r, uint16_t *id, uint32_t *len)
         struct vring_used_elem e = r->used->ring[r->last_used_idx++
                                                  & (r->num - 1)];
 
-        if (e.id >= r->num || !r->chain_len[e.id]) {
+        if (e.id >= r->num || !r->state[e.id].chain_len) {
             r->bad_used_id++;
             continue;
         }
 
-        uint16_t n = r->chain_len[e.id];
+        uint16_t n = r->state[e.id].chain_len;
         uint16_t tail = e.id;
 
         for (uint16_t i = 1; i < n; i++) {
-            tail = r->desc[tail].next;
+            tail = r->state[tail].next;
         }
-        r->desc[tail].next = r->free_head;
+        r->state[tail].next = r->free_head;
         r->free_head = e.id;
         r->num_free += n;
-        r->chain_len[e.id] = 0;
+        r->state[e.id].chain_len = 0;
 
         *id = e.id;
         *len = e.len;
@@ -223,14 +221,25 @@ vdrv_disable_interrupts(struct vdrv_ring *r)
     }
 }
 
-/* Returns the number of chains the device has not used yet. */
+/* Returns the number of chains the driver has not collected back yet
+ * (vdrv_get_used()). */
 unsigned int
 vdrv_in_flight(const struct vdrv_ring *r)
 {
     unsigned int n = 0;
 
     for (uint32_t i = 0; i < r->num; i++) {
-        n += r->chain_len[i] != 0;
+        n += r->state[i].chain_len != 0;
     }
     return n;
+}
+
+/* Returns the number of chains the device has not handed back yet: in
+ * flight, less the used entries waiting to be collected. */
+unsigned int
+vdrv_device_holds(const struct vdrv_ring *r)
+{
+    uint16_t used = __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE);
+
+    return vdrv_in_flight(r) - (uint16_t) (used - r->last_used_idx);
 }

@@ -36,6 +36,15 @@ struct vdrv_seg {
     bool device_writes;         /* VRING_DESC_F_WRITE. */
 };
 
+/* What the driver keeps of each descriptor, apart from the ring: the
+ * descriptors themselves may be rewritten (by tests that spoil chains, or a
+ * bad device), so the free list does not run through them. */
+struct vdrv_desc_state {
+    uint16_t chain_len;         /* Descriptors of the chain this one heads,
+                                 * 0 if it heads none in flight. */
+    uint16_t next;              /* Next descriptor, free or of its chain. */
+};
+
 struct vdrv_ring {
     struct vring_desc *desc;
     struct vring_avail *avail;
@@ -48,8 +57,7 @@ struct vdrv_ring {
     uint16_t avail_idx;         /* Our next avail entry. */
     uint16_t kick_avail_idx;    /* avail_idx when we last decided to kick. */
     uint16_t last_used_idx;     /* Next used entry to collect. */
-    uint16_t *chain_len;        /* Descriptors per in-flight head, 0 if the
-                                 * head is not in flight. */
+    struct vdrv_desc_state *state;  /* One per descriptor. */
 
     /* Errors of the device, seen from here. */
     uint64_t bad_used_id;       /* Used entry for a head not in flight. */
@@ -58,7 +66,7 @@ struct vdrv_ring {
 /* Bytes a ring of 'num' entries needs, each part aligned to 64 bytes. */
 size_t vdrv_ring_size(uint32_t num);
 void vdrv_ring_init(struct vdrv_ring *, void *mem, uint32_t num,
-                    bool event_idx, uint16_t *chain_len);
+                    bool event_idx, struct vdrv_desc_state *);
 void vdrv_ring_reset_positions(struct vdrv_ring *);
 uint64_t vdrv_ring_avail_offset(const struct vdrv_ring *);
 uint64_t vdrv_ring_used_offset(const struct vdrv_ring *);
@@ -70,5 +78,6 @@ bool vdrv_get_used(struct vdrv_ring *, uint16_t *id, uint32_t *len);
 bool vdrv_enable_interrupts(struct vdrv_ring *);
 void vdrv_disable_interrupts(struct vdrv_ring *);
 unsigned int vdrv_in_flight(const struct vdrv_ring *);
+unsigned int vdrv_device_holds(const struct vdrv_ring *);
 
 #endif /* virtio-driver.h */
