@@ -215,10 +215,21 @@ tests/fuzz/fuzz-vhost-user: $(top_srcdir)/tests/fuzz/fuzz-vhost-user.c \
 		$(lib_libvhu_la_SOURCES)
 	$(MKDIR_P) tests/fuzz
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all \
 	  -I$(top_srcdir)/lib -o $@ $(top_srcdir)/tests/fuzz/fuzz-vhost-user.c \
 	  $(filter %.c,$(addprefix $(top_srcdir)/,$(lib_libvhu_la_SOURCES)))
+# The run starts from the saved inputs (one file each in corpus-seed/) and
+# stops at the first report of either sanitizer, with a nonzero status.
 fuzz: tests/fuzz/fuzz-vhost-user
 	$(MKDIR_P) tests/fuzz/corpus-new
+	rm -rf tests/fuzz/corpus-seed && $(MKDIR_P) tests/fuzz/corpus-seed
+	$(PYTHON3) -c 'import sys; \
+	  [open("%s/%04d" % (sys.argv[2], i), "wb").write(bytes.fromhex(l)) \
+	   for i, l in enumerate(open(sys.argv[1]).read().split())]' \
+	  $(top_srcdir)/tests/fuzz/vhost-user-corpus.txt tests/fuzz/corpus-seed
+	@echo "fuzz: $$(ls tests/fuzz/corpus-seed | wc -l) saved inputs to start from"
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	tests/fuzz/fuzz-vhost-user -max_total_time=$(FUZZ_SECONDS) \
-	  -max_len=512 tests/fuzz/corpus-new
+	  -max_len=512 tests/fuzz/corpus-new tests/fuzz/corpus-seed
 CLEANFILES += tests/fuzz/fuzz-vhost-user

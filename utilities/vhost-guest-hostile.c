@@ -41,6 +41,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "unixctl.h"
 #include "util.h"
@@ -301,6 +302,54 @@ vg_block_calls(struct unixctl_conn *conn, int argc OVS_UNUSED,
     unixctl_command_reply(conn, NULL);
 }
 
+/* vhost-guest/kick-hostile blocking|readable: the kick eventfds of every
+ * queue, which the back-end shares, lose O_NONBLOCK; "blocking" leaves
+ * them empty, so that a back-end reading them the blocking way stalls;
+ * "readable" has the main loop write to them every millisecond from now on
+ * (vg_hostile_run()), so that a back-end waiting for them wakes up all
+ * the time. */
+static void
+vg_kick_hostile(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                const char *argv[], void *dev_)
+{
+    struct vg_device *dev = dev_;
+    bool readable = !strcmp(argv[1], "readable");
+
+    if (!readable && strcmp(argv[1], "blocking")) {
+        unixctl_command_reply_error(conn, "blocking or readable");
+        return;
+    }
+
+    for (unsigned int i = 0; i < 2 * dev->cfg->n_qp; i++) {
+        struct vg_queue_pair *qp = &dev->qps[i / 2];
+        int fd = (i % 2 ? &qp->tx : &qp->rx)->kick_fd;
+
+        if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+            unixctl_command_reply_error(conn, ovs_strerror(errno));
+            return;
+        }
+    }
+    dev->kicks_readable = readable;
+    unixctl_command_reply(conn, NULL);
+}
+
+/* The hostile guest's share of each round of the main loop. */
+void
+vg_hostile_run(struct vg_device *dev)
+{
+    if (dev->kicks_readable) {
+        for (unsigned int i = 0; i < 2 * dev->cfg->n_qp; i++) {
+            struct vg_queue_pair *qp = &dev->qps[i / 2];
+            uint64_t one = 1;
+
+            /* Far from saturating the counter: this write cannot block. */
+            ignore(write((i % 2 ? &qp->tx : &qp->rx)->kick_fd, &one,
+                         sizeof one));
+        }
+        poll_timer_wait(1);
+    }
+}
+
 void
 vg_hostile_register(struct vg_device *dev)
 {
@@ -315,4 +364,7 @@ vg_hostile_register(struct vg_device *dev)
                              vg_raw_bytes, dev);
     unixctl_command_register("vhost-guest/block-calls", "", 0, 0,
                              vg_block_calls, dev);
+    unixctl_command_register("vhost-guest/kick-hostile",
+                             "blocking|readable", 1, 1, vg_kick_hostile,
+                             dev);
 }

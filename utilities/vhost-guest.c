@@ -1159,6 +1159,7 @@ main(int argc, char *argv[])
         if (dev.blast.conn) {
             blast_run(&dev);
         }
+        vg_hostile_run(&dev);
         unixctl_server_run(unixctl);
 
         if (dev.conn_fd < 0) {
@@ -1489,6 +1490,39 @@ vg_stop(struct unixctl_conn *conn, int argc OVS_UNUSED,
         unixctl_command_reply_error(conn, "not started");
     } else if (stop_device(dev)) {
         unixctl_command_reply_error(conn, "stop failed");
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+/* vhost-guest/reset: after vhost-guest/stop, resets the device on the same
+ * connection, as QEMU does when its guest resets the NIC: RESET_DEVICE,
+ * then the features and the memory table again.  vhost-guest/start starts
+ * the rings again. */
+static void
+vg_reset(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *dev_)
+{
+    struct vg_device *dev = dev_;
+    struct vhu_msg msg;
+    int error;
+
+    if (dev->conn_fd < 0 || dev->started) {
+        unixctl_command_reply_error(conn, dev->conn_fd < 0
+                                    ? "back-end not connected"
+                                    : "stop first");
+        return;
+    }
+    vhu_msg_init(&msg, VHOST_USER_RESET_DEVICE, 0);
+    error = request(dev, &msg, false, NULL);
+    if (!error) {
+        error = request_u64(dev, VHOST_USER_SET_FEATURES, dev->features);
+    }
+    if (!error) {
+        error = send_mem_table(dev);
+    }
+    if (error) {
+        unixctl_command_reply_error(conn, ovs_retval_to_string(error));
     } else {
         unixctl_command_reply(conn, NULL);
     }
@@ -1830,6 +1864,7 @@ register_commands(struct vg_device *dev)
                              "[--qp N] [--size N] [--dst MAC] [--window N] "
                              "SECONDS", 1, 9, vg_blast, dev);
     unixctl_command_register("vhost-guest/stop", "", 0, 0, vg_stop, dev);
+    unixctl_command_register("vhost-guest/reset", "", 0, 0, vg_reset, dev);
     unixctl_command_register("vhost-guest/raw-request",
                              "REQUEST [PAYLOAD-HEX [FD-KIND]]", 1, 3,
                              vg_raw_request, dev);
@@ -2088,6 +2123,7 @@ usage(void)
            "[--window N] SECONDS\n"
            "  vhost-guest/start\n"
            "  vhost-guest/stop\n"
+           "  vhost-guest/reset\n"
            "  vhost-guest/raw-request REQUEST [PAYLOAD-HEX [FD-KIND]]\n"
            "  vhost-guest/disconnect\n"
            "  vhost-guest/remap-memory\n"
@@ -2105,6 +2141,7 @@ usage(void)
            "  vhost-guest/tx-hostile KIND\n"
            "  vhost-guest/raw-bytes HEX\n"
            "  vhost-guest/block-calls\n"
+           "  vhost-guest/kick-hostile blocking|readable\n"
            "FD-KIND is eventfd, memfd, pipe, file or socket.\n",
            program_name, program_name);
     daemon_usage();

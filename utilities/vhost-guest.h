@@ -163,6 +163,7 @@ struct vg_device {
     bool started;               /* Rings started. */
     enum vg_rx_buffers rx_buffers;
     bool calls_blocked;         /* vhost-guest/block-calls: ignore them. */
+    bool kicks_readable;        /* vhost-guest/kick-hostile readable. */
     struct vg_blast blast;
 
     /* Stream id of generated frames, less the queue pair. */
@@ -197,6 +198,7 @@ uint64_t vg_gpa_of(const struct vg_device *, const void *hva);
 void vg_kick(struct vg_queue *);
 void vg_tx_reclaim(struct vg_queue *);
 void vg_hostile_register(struct vg_device *);
+void vg_hostile_run(struct vg_device *);
 void vg_migrate_register(struct vg_device *);
 void vg_migrate_fill(struct vg_device *, uint8_t *hva, uint8_t byte,
                      size_t len);
