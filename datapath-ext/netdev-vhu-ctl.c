@@ -330,6 +330,8 @@ vhu_port_publish_status(struct vhu_port *port)
     s.logging = vhu_dev_logging(dev);
     s.log_size = dev->log.size;
     s.n_rarps = dev->n_rarps;
+    s.n_requests = port->n_requests;
+    s.n_request_rounds = port->n_request_rounds;
     s.last_rarp = port->last_rarp;
     memcpy(s.rarp_mac, dev->rarp_mac, sizeof s.rarp_mac);
     s.max_queue_pairs = dev->max_queue_pairs;
@@ -542,11 +544,13 @@ vhu_port_disconnect(struct vhu_port *port, int error, long long int now)
 static void
 vhu_port_serve(struct vhu_port *port, long long int now)
 {
-    for (int i = 0; i < VHU_MSGS_PER_RUN; i++) {
+    int n;
+
+    for (n = 0; n < VHU_MSGS_PER_RUN; n++) {
         int error = vhu_msg_recv(port->conn.fd, &port->reader);
 
         if (error == EAGAIN) {
-            return;
+            break;
         } else if (error) {
             if (error == EPROTO) {
                 COVERAGE_INC(vhostuser_proto_error);
@@ -572,8 +576,15 @@ vhu_port_serve(struct vhu_port *port, long long int now)
             return;
         }
     }
-    /* More may be waiting: come back at once. */
-    poll_immediate_wake();
+    if (n) {
+        port->n_requests += n;
+        port->n_request_rounds++;
+        vhu_port_publish_status(port);
+    }
+    if (n == VHU_MSGS_PER_RUN) {
+        /* More may be waiting: come back at once. */
+        poll_immediate_wake();
+    }
 }
 
 static void

@@ -100,6 +100,9 @@ struct vhu_port_status {
     long long int last_rarp;    /* when the last one came (ms), */
     uint8_t rarp_mac[6];        /* and for which MAC. */
     unsigned int max_queue_pairs;   /* Offered. */
+    uint64_t n_requests;        /* Served since the port was made, */
+    uint64_t n_request_rounds;  /* in so many rounds of at most
+                                 * VHU_MSGS_PER_RUN. */
     unsigned int n_regions;
     struct vhu_mem_region regions[VHU_MEM_MAX_REGIONS];
 };
@@ -158,6 +161,8 @@ struct vhu_port {
     struct vlog_rate_limit log_rl;      /* Each port's own, so that a noisy */
     struct vlog_rate_limit retry_rl;    /* one cannot silence the others. */
     uint64_t rarps_seen;        /* dev.n_rarps when last looked at. */
+    uint64_t n_requests;        /* Requests served, in all, */
+    uint64_t n_request_rounds;  /* in so many rounds of the thread. */
     long long int last_rarp;    /* When it last moved (ms). */
 
     /* Control thread writes, anyone reads. */

@@ -163,6 +163,8 @@ show_port(struct ds *s, struct netdev_vhu *dev)
     ds_put_format(s, " (%lld s ago)\n", (now - st.since) / 1000);
     ds_put_format(s, "  connects: %"PRIu64"\n", st.n_connects);
     ds_put_format(s, "  disconnects: %"PRIu64"\n", st.n_disconnects);
+    ds_put_format(s, "  requests: %"PRIu64" in %"PRIu64" rounds\n",
+                  st.n_requests, st.n_request_rounds);
     ds_put_format(s, "  last error: %s\n",
                   st.last_error ? ovs_strerror(st.last_error) : "none");
     ds_put_cstr(s, "  features: ");

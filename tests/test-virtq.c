@@ -41,7 +41,10 @@
 #define MEM_SIZE (4 * 1024 * 1024)
 #define GPA_BASE 0x40000000ULL
 #define RING_SIZE 64
+#define MAX_RING_SIZE 2048      /* Largest ring guest_init_ring() lays out
+                                 * below BUF_AREA. */
 #define BUF_AREA (64 * 1024)    /* Offset of packet buffers in memory. */
+#define RING_UVA 0x7f0000000000ULL  /* Front-end's address of memory. */
 
 #define V1_FEATURES ((1ULL << VIRTIO_F_VERSION_1)               \
                      | (1ULL << VIRTIO_RING_F_INDIRECT_DESC)    \
@@ -52,7 +55,7 @@ struct guest {
     uint8_t *mem;
     struct vhu_mem table;
     struct vdrv_ring drv;
-    struct vdrv_desc_state state[RING_SIZE];
+    struct vdrv_desc_state state[MAX_RING_SIZE];
     struct vhu_virtq vq;
     int call_fd;
 };
@@ -63,31 +66,53 @@ gpa(const struct guest *g, const void *p)
     return GPA_BASE + ((const uint8_t *) p - g->mem);
 }
 
+/* Adds guest memory [ofs, ofs + size) as one region. */
 static void
-guest_init(struct guest *g, uint64_t features)
+guest_add_region(struct guest *g, size_t ofs, size_t size)
 {
     struct vhost_user_memory_region region = {
-        .guest_phys_addr = GPA_BASE,
-        .memory_size = MEM_SIZE,
-        .userspace_addr = 0x7f0000000000ULL,
+        .guest_phys_addr = GPA_BASE + ofs,
+        .memory_size = size,
+        .userspace_addr = RING_UVA + ofs,
     };
+
+    CHECK(!vhu_mem_add_mapped(&g->table, &region, g->mem + ofs));
+}
+
+/* Sets up a guest with a ring of 'ring_size' entries at the start of its
+ * memory, which is one region, or two if 'split' is nonzero: a second one
+ * starts at offset 'split' (adjacent, so that buffers may cross it). */
+static void
+guest_init_ring(struct guest *g, uint64_t features, uint32_t ring_size,
+                size_t split)
+{
+    CHECK(ring_size <= MAX_RING_SIZE && vdrv_ring_size(ring_size) <= BUF_AREA);
+    CHECK(!split || (split >= BUF_AREA && split < MEM_SIZE));
 
     g->mem = xmalloc_cacheline(MEM_SIZE);
     memset(g->mem, 0, MEM_SIZE);
     vhu_mem_init(&g->table);
-    CHECK(!vhu_mem_add_mapped(&g->table, &region, g->mem));
-    vdrv_ring_init(&g->drv, g->mem, RING_SIZE,
+    if (split) {
+        guest_add_region(g, 0, split);
+        guest_add_region(g, split, MEM_SIZE - split);
+    } else {
+        guest_add_region(g, 0, MEM_SIZE);
+    }
+    vdrv_ring_init(&g->drv, g->mem, ring_size,
                    features & (1ULL << VIRTIO_RING_F_EVENT_IDX),
                    g->state);
     g->call_fd = eventfd(0, EFD_NONBLOCK);
     vhu_virtq_init(&g->vq);
-    CHECK(!vhu_virtq_start(&g->vq, &g->table,
-                           0x7f0000000000ULL,
-                           0x7f0000000000ULL
-                           + vdrv_ring_avail_offset(&g->drv),
-                           0x7f0000000000ULL
-                           + vdrv_ring_used_offset(&g->drv),
-                           RING_SIZE, 0, features, g->call_fd));
+    CHECK(!vhu_virtq_start(&g->vq, &g->table, RING_UVA,
+                           RING_UVA + vdrv_ring_avail_offset(&g->drv),
+                           RING_UVA + vdrv_ring_used_offset(&g->drv),
+                           ring_size, 0, features, g->call_fd));
+}
+
+static void
+guest_init(struct guest *g, uint64_t features)
+{
+    guest_init_ring(g, features, RING_SIZE, 0);
 }
 
 static void

@@ -46,6 +46,7 @@
 #include "unixctl.h"
 #include "util.h"
 #include "vhost-guest.h"
+#include "vhost-user-msg.h"
 
 VLOG_DEFINE_THIS_MODULE(vhost_guest_hostile);
 
@@ -250,25 +251,37 @@ vg_tx_hostile(struct unixctl_conn *conn, int argc OVS_UNUSED,
     }
 }
 
-/* vhost-guest/raw-bytes HEX: writes HEX, decoded, to the socket.  A header
- * that promises more than follows leaves the back-end waiting for the
- * rest. */
+/* vhost-guest/raw-bytes HEX [N-REPLIES]: writes HEX, decoded, to the socket
+ * in one write; then, with N-REPLIES, reads that many replies and says how
+ * many came.  A header that promises more than follows leaves the back-end
+ * waiting for the rest. */
 static void
-vg_raw_bytes(struct unixctl_conn *conn, int argc OVS_UNUSED,
-             const char *argv[], void *dev_)
+vg_raw_bytes(struct unixctl_conn *conn, int argc, const char *argv[],
+             void *dev_)
 {
     struct vg_device *dev = dev_;
     size_t len = strlen(argv[1]) / 2;
     uint8_t *bytes = xmalloc(len + 1);
+    unsigned int n_replies = 0;
 
-    if (!vg_parse_hex(argv[1], bytes, len)) {
-        unixctl_command_reply_error(conn, "bad hex");
+    if (!vg_parse_hex(argv[1], bytes, len)
+        || (argc > 2 && !str_to_uint(argv[2], 10, &n_replies))) {
+        unixctl_command_reply_error(conn, "bad arguments");
     } else if (dev->conn_fd < 0) {
         unixctl_command_reply_error(conn, "back-end not connected");
     } else if (write(dev->conn_fd, bytes, len) != len) {
         unixctl_command_reply_error(conn, ovs_strerror(errno));
     } else {
-        unixctl_command_reply(conn, NULL);
+        unsigned int n = 0;
+        struct vhu_msg reply;
+
+        while (n < n_replies && !vg_recv_reply(dev, &reply)) {
+            vhu_msg_close_fds(&reply);
+            n++;
+        }
+        char *s = argc > 2 ? xasprintf("%u replies", n) : NULL;
+        unixctl_command_reply(conn, s);
+        free(s);
     }
     free(bytes);
 }
@@ -360,8 +373,8 @@ vg_hostile_register(struct vg_device *dev)
                              dev);
     unixctl_command_register("vhost-guest/tx-hostile", "KIND", 1, 1,
                              vg_tx_hostile, dev);
-    unixctl_command_register("vhost-guest/raw-bytes", "HEX", 1, 1,
-                             vg_raw_bytes, dev);
+    unixctl_command_register("vhost-guest/raw-bytes", "HEX [N-REPLIES]", 1,
+                             2, vg_raw_bytes, dev);
     unixctl_command_register("vhost-guest/block-calls", "", 0, 0,
                              vg_block_calls, dev);
     unixctl_command_register("vhost-guest/kick-hostile",

@@ -289,6 +289,12 @@ request(struct vg_device *dev, struct vhu_msg *msg, bool has_reply,
 }
 
 int
+vg_recv_reply(const struct vg_device *dev, struct vhu_msg *reply)
+{
+    return recv_reply(dev, reply);
+}
+
+int
 vg_request(struct vg_device *dev, struct vhu_msg *msg, bool has_reply,
            struct vhu_msg *reply)
 {
@@ -2139,7 +2145,7 @@ usage(void)
            "  vhost-guest/truncate-memory BYTES\n"
            "  vhost-guest/rx-buffers normal|readonly|empty\n"
            "  vhost-guest/tx-hostile KIND\n"
-           "  vhost-guest/raw-bytes HEX\n"
+           "  vhost-guest/raw-bytes HEX [N-REPLIES]\n"
            "  vhost-guest/block-calls\n"
            "  vhost-guest/kick-hostile blocking|readable\n"
            "FD-KIND is eventfd, memfd, pipe, file or socket.\n",

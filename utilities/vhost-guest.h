@@ -205,6 +205,7 @@ void vg_migrate_fill(struct vg_device *, uint8_t *hva, uint8_t byte,
 struct vhu_msg;
 int vg_request(struct vg_device *, struct vhu_msg *, bool has_reply,
                struct vhu_msg *reply);
+int vg_recv_reply(const struct vg_device *, struct vhu_msg *reply);
 int vg_make_fd(const struct vg_device *, const char *kind);
 bool vg_parse_hex(const char *hex, uint8_t *bytes, size_t n);
 
