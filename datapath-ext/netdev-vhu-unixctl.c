@@ -298,6 +298,7 @@ vring_stats(struct netdev_vhu *dev, unsigned int vring,
     VHU_SUB(bad_avail_idx);
     VHU_SUB(retries);
     VHU_SUB(log_pages);
+    VHU_SUB(walks);
 #undef VHU_SUB
 }
 
@@ -376,6 +377,7 @@ show_ring(struct ds *s, struct netdev_vhu *dev, unsigned int vring,
     ds_put_format(s, KEY"%.1f\n", "mean burst:",
                   stats.bursts ? (double) stats.packets / stats.bursts : 0.0);
     ds_put_format(s, KEY"%"PRIu64"\n", "retries:", stats.retries);
+    ds_put_format(s, KEY"%"PRIu64"\n", "general walks:", stats.walks);
 }
 
 /* Parses virtqueue number 'arg' ("3" or "vq3") of a port with 'n_vrings'

@@ -558,6 +558,7 @@ vhu_virtq_dequeue_slow(struct vhu_virtq *vq, uint16_t head,
     enum vhu_walk_result result;
     struct vhu_walk w;
 
+    vq->stats.walks++;
     result = vhu_chain_walk(vq, head, first, false,
                             VHU_VIRTQ_MAX_PKT_SIZE + vq->hdr_size, false,
                             &budget, &w);
@@ -757,6 +758,7 @@ vhu_virtq_enqueue_slow(struct vhu_virtq *vq, const struct vhu_pkt *pkt,
     uint64_t done = 0;
     bool bad = false;
 
+    vq->stats.walks++;
     while (done < total && !bad) {
         if (vq->last_avail_idx == avail_idx
             || (n_bufs && !vq->mrg_rxbuf)) {

@@ -60,6 +60,9 @@ struct vhu_virtq_stats {
     uint64_t drop_no_mem;       /* Switch could not allocate a packet. */
     uint64_t bad_avail_idx;     /* Guest moved avail idx beyond the ring. */
     uint64_t retries;           /* Enqueue retries on a full ring. */
+    uint64_t walks;             /* Packets that took the general walk
+                                 * (chains, indirect tables, buffers across
+                                 * regions) instead of a fast path. */
     uint64_t log_pages;         /* Pages newly marked in the dirty log. */
 };
 

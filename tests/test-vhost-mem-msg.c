@@ -199,6 +199,93 @@ test_mem_hostile(void)
     close(fd);
 }
 
+/* Checks that each of the 'n' regions in 'r' translates, whole and both
+ * ways, to a page whose byte 7 tells which region it is (see
+ * test_mem_max_regions()), and not a byte further. */
+static void
+check_regions(const struct vhu_mem *mem,
+              const struct vhost_user_memory_region *r, int n)
+{
+    uint32_t hint = 0;
+
+    for (int i = 0; i < n; i++) {
+        uint64_t gpa = r[i].guest_phys_addr;
+        uint8_t byte = (gpa - 0x100000) / 0x10000 + 1;
+        uint64_t size = 8192;
+        uint8_t *p = vhu_mem_gpa_to_hva(mem, gpa, &size, &hint);
+
+        CHECK(p && size == 4096 && p[7] == byte);
+        CHECK(vhu_mem_uva_to_hva(mem, r[i].userspace_addr, 4096) == p);
+        CHECK(!vhu_mem_uva_to_hva(mem, r[i].userspace_addr, 4097));
+        size = 1;
+        CHECK(!vhu_mem_gpa_to_hva(mem, gpa + 4096, &size, &hint));
+        CHECK(hint < VHU_MEM_MAX_REGIONS);
+    }
+}
+
+/* A table holds VHU_MEM_MAX_REGIONS (32) regions, every one of them
+ * translating, and refuses a 33rd however it comes: mapped from a file or
+ * supplied already mapped.  A region already there is still only counted
+ * again, and a slot freed can be used again. */
+static void
+test_mem_max_regions(void)
+{
+    enum { N = VHU_MEM_MAX_REGIONS };
+    int fd = make_memfd((N + 1) * 4096);
+    struct vhost_user_memory_region r[N + 1];
+    struct vhu_mem mem;
+
+    CHECK(N == 32);
+    vhu_mem_init(&mem);
+    for (int i = 0; i <= N; i++) {
+        uint8_t byte = i + 1;
+
+        /* Apart in guest memory and the front-end's, one page each. */
+        r[i] = region(0x100000 + i * 0x10000, 4096, 0xa00000 + i * 0x20000,
+                      i * 4096);
+        CHECK(pwrite(fd, &byte, 1, i * 4096 + 7) == 1);
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK(!vhu_mem_add_fd(&mem, &r[i], fd));
+    }
+    CHECK(mem.n_regions == N && mem.mapped == N * 4096);
+    check_regions(&mem, r, N);
+
+    /* A 33rd, from the file or already mapped, is refused; the table is
+     * as it was. */
+    CHECK(vhu_mem_add_fd(&mem, &r[N], fd) == ENOSPC);
+    static uint8_t page[4096];
+    CHECK(vhu_mem_add_mapped(&mem, &r[N], page) == ENOSPC);
+    CHECK(mem.n_regions == N && mem.mapped == N * 4096);
+    uint32_t hint = 0;
+    uint64_t size = 1;
+    CHECK(!vhu_mem_gpa_to_hva(&mem, r[N].guest_phys_addr, &size, &hint));
+    check_regions(&mem, r, N);
+
+    /* One already there is counted again, not added. */
+    CHECK(!vhu_mem_add_fd(&mem, &r[5], fd) && mem.n_regions == N);
+    CHECK(!vhu_mem_remove(&mem, &r[5]) && mem.n_regions == N);
+
+    /* A slot freed takes the 33rd, and then the table is full again. */
+    CHECK(!vhu_mem_remove(&mem, &r[0]));
+    CHECK(!vhu_mem_add_fd(&mem, &r[N], fd));
+    CHECK(vhu_mem_add_fd(&mem, &r[0], fd) == ENOSPC);
+    check_regions(&mem, r + 1, N);
+    vhu_mem_clear(&mem);
+
+    /* The same with regions supplied mapped (tests' and fuzzers' way). */
+    static uint8_t pages[N + 1][4096];
+    for (int i = 0; i < N; i++) {
+        pages[i][7] = i + 1;
+        CHECK(!vhu_mem_add_mapped(&mem, &r[i], pages[i]));
+    }
+    CHECK(vhu_mem_add_mapped(&mem, &r[N], pages[N]) == ENOSPC);
+    CHECK(mem.n_regions == N);
+    check_regions(&mem, r, N);
+    vhu_mem_clear(&mem);
+    close(fd);
+}
+
 /* Writes 'n' raw bytes to 'fd'. */
 static void
 write_raw(int fd, const void *p, size_t n)
@@ -310,6 +397,7 @@ test_vhost_mem_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
 {
     test_mem();
     test_mem_hostile();
+    test_mem_max_regions();
     test_msg();
     printf("PASS\n");
 }

@@ -546,6 +546,113 @@ test_dirty_log(void)
     close(log_fd);
 }
 
+/* Page 'i' of memory as a region of its own. */
+static struct vhost_user_memory_region
+page_region(int i)
+{
+    return (struct vhost_user_memory_region) {
+        .guest_phys_addr = GPA + i * 4096,
+        .memory_size = 4096,
+        .userspace_addr = (uintptr_t) mem + i * 4096,
+        .mmap_offset = i * 4096,
+    };
+}
+
+/* Sends SET_MEM_TABLE with pages 0 to 'n' - 1 of memory as regions, and
+ * their descriptors, as many as one message carries. */
+static int64_t
+send_page_table(struct vhu_dev *dev, uint32_t n)
+{
+    uint32_t n_fds = MIN(n, VHOST_USER_MAX_RAM_SLOTS);
+    struct vhu_msg msg;
+
+    msg_init(&msg, VHOST_USER_SET_MEM_TABLE,
+             8 + n * sizeof msg.payload.memory.regions[0]);
+    msg.payload.memory.nregions = n;
+    for (uint32_t i = 0; i < n_fds; i++) {
+        msg.payload.memory.regions[i] = page_region(i);
+        msg.fds[i] = dup(mem_fd);
+    }
+    msg.n_fds = n_fds;
+    return send_msg(dev, &msg);
+}
+
+/* Sends ADD_MEM_REG or REM_MEM_REG for page 'i' of memory. */
+static int64_t
+send_mem_reg(struct vhu_dev *dev, uint32_t request, int i)
+{
+    struct vhu_msg msg;
+
+    msg_init(&msg, request, sizeof msg.payload.mem_reg);
+    msg.payload.mem_reg.region = page_region(i);
+    msg.fds[0] = dup(mem_fd);
+    msg.n_fds = 1;
+    return send_msg(dev, &msg);
+}
+
+/* Checks that the device's table holds pages 'first' to 'first' + 'n' - 1
+ * of memory, each where it belongs. */
+static void
+check_pages(const struct vhu_dev *dev, int first, int n)
+{
+    uint32_t hint = 0;
+
+    CHECK(dev->mem.n_regions == n);
+    for (int i = first; i < first + n; i++) {
+        uint64_t size = 4096;
+        uint8_t *p = vhu_mem_gpa_to_hva(&dev->mem, GPA + i * 4096, &size,
+                                        &hint);
+
+        mem[i * 4096] = i + 1;
+        CHECK(p && size == 4096 && p[0] == i + 1);
+    }
+}
+
+/* The memory slots a front-end is told of, VHU_MEM_MAX_REGIONS (32), are
+ * what it gets: a table of 8 (as many as one SET_MEM_TABLE carries) and 24
+ * ADD_MEM_REG are accepted, a 33rd region is refused, and a slot freed can
+ * be used again. */
+static void
+test_mem_slots(void)
+{
+    struct observer obs = { .n_changed = 0 };
+    struct vhu_dev dev;
+    struct vhu_msg msg;
+
+    vhu_dev_init(&dev, &obs_ops, &obs, 1);
+    obs.dev = &dev;
+    negotiate(&dev);
+    msg_init(&msg, VHOST_USER_GET_MAX_MEM_SLOTS, 0);
+    CHECK(send_msg(&dev, &msg) == VHU_MEM_MAX_REGIONS);
+    CHECK(VHU_MEM_MAX_REGIONS == 32);
+
+    CHECK(send_page_table(&dev, VHOST_USER_MAX_RAM_SLOTS) == 0);
+    for (int i = VHOST_USER_MAX_RAM_SLOTS; i < 32; i++) {
+        CHECK(send_mem_reg(&dev, VHOST_USER_ADD_MEM_REG, i) == 0);
+    }
+    check_pages(&dev, 0, 32);
+    CHECK(!dev.n_failed && !obs.n_warnings);
+
+    /* A 33rd, refused; the table is as it was. */
+    CHECK(send_mem_reg(&dev, VHOST_USER_ADD_MEM_REG, 32) == 1);
+    check_pages(&dev, 0, 32);
+    CHECK(dev.n_failed == 1 && obs.n_warnings == 1);
+
+    /* A slot freed takes it. */
+    CHECK(send_mem_reg(&dev, VHOST_USER_REM_MEM_REG, 0) == 0);
+    CHECK(send_mem_reg(&dev, VHOST_USER_ADD_MEM_REG, 32) == 0);
+    check_pages(&dev, 1, 32);
+
+    /* A table of more than one message carries, refused, changes nothing
+     * either. */
+    CHECK(send_page_table(&dev, VHOST_USER_MAX_RAM_SLOTS + 1) == 1);
+    check_pages(&dev, 1, 32);
+    CHECK(dev.n_failed == 2 && obs.n_warnings == 2);
+
+    vhu_dev_disconnect(&dev);
+    CHECK(!dev.mem.n_regions);
+}
+
 static void
 test_vhost_user_dev_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
 {
@@ -558,6 +665,7 @@ test_vhost_user_dev_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
     test_bad_requests();
     test_legacy();
     test_dirty_log();
+    test_mem_slots();
     printf("PASS\n");
 }
 

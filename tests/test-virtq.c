@@ -23,6 +23,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -263,12 +265,17 @@ test_dequeue_layouts(void)
 
     guest_init(&g, V1_FEATURES);
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        /* One descriptor that the buffer holds takes the fast path. */
+        bool fast = (!cases[i].piece && !cases[i].indirect
+                     && cases[i].len <= sink_capacity);
+        uint64_t walks = g.vq.stats.walks;
         uint16_t id;
         uint32_t len;
         int left;
 
         guest_send(&g, cases[i].len, cases[i].piece, cases[i].indirect, i);
         CHECK(sink_dequeue(&g.vq, &sink, &left) == 1);
+        CHECK(g.vq.stats.walks - walks == !fast);
         CHECK(left == 0);
         CHECK(sink.size[0] == cases[i].len);
         CHECK(check_pattern(sink.data[0], cases[i].len, i));
@@ -279,6 +286,7 @@ test_dequeue_layouts(void)
     CHECK(!g.vq.stats.drop_bad_desc && !g.drv.bad_used_id);
 
     /* A burst is capped, and the rest reported as left. */
+    uint64_t walks = g.vq.stats.walks;
     for (int i = 0; i < 40; i++) {
         guest_send(&g, 100, 0, false, i);
     }
@@ -288,6 +296,7 @@ test_dequeue_layouts(void)
     sink_clear(&sink);
     CHECK(sink_dequeue(&g.vq, &sink, &left) == 8);
     sink_clear(&sink);
+    CHECK(g.vq.stats.walks - walks == (sink_capacity >= 100 ? 0 : 40));
     guest_destroy(&g);
 }
 
@@ -629,6 +638,454 @@ test_walk_rules(void)
     guest_destroy(&g);
 }
 
+/* The limits in SECURITY.md, at their edges. */
+
+/* Where the limit tests' transmit buffers are: a pattern that tells bytes
+ * apart, so that a copy from the wrong place shows. */
+#define TX_DATA (MEM_SIZE / 4)
+
+/* Fills 'segs' with a transmit chain of 'n' buffers, one after another
+ * from TX_DATA on: the 12-byte header, then 'piece' bytes each. */
+static void
+tx_chain_segs(const struct guest *g, struct vdrv_seg *segs, unsigned int n,
+              uint32_t piece)
+{
+    uint64_t addr = gpa(g, g->mem + TX_DATA);
+
+    for (unsigned int i = 0; i < n; i++) {
+        segs[i] = (struct vdrv_seg) { addr, i ? piece : 12, false };
+        addr += segs[i].len;
+    }
+}
+
+/* Posts a transmit chain of the 'n' buffers in 'segs', through indirect
+ * table 'table' if it is nonnull, and stores in 'expect' (of 'max' bytes)
+ * what the switch must take from it: the bytes its buffers hold, in order,
+ * header stripped.  Returns how many those are. */
+static size_t
+guest_tx_chain(struct guest *g, const struct vdrv_seg *segs, unsigned int n,
+               struct vring_desc *table, uint8_t *expect, size_t max)
+{
+    size_t total = 0;
+
+    for (unsigned int i = 0; i < n; i++) {
+        CHECK(total + segs[i].len <= max);
+        memcpy(expect + total, g->mem + (segs[i].gpa - GPA_BASE),
+               segs[i].len);
+        total += segs[i].len;
+    }
+    CHECK(total >= 12);
+    memmove(expect, expect + 12, total - 12);
+    CHECK(vdrv_add(&g->drv, segs, n, table, table ? gpa(g, table) : 0)
+          >= 0);
+    vdrv_publish(&g->drv);
+    return total - 12;
+}
+
+/* The switch takes the next transmit chain as a packet of the 'size' bytes
+ * at 'expect', and hands the chain back. */
+static void
+expect_taken(struct guest *g, const uint8_t *expect, size_t size)
+{
+    struct sink sink = { .n = 0 };
+    uint16_t id;
+    uint32_t len;
+
+    CHECK(sink_dequeue(&g->vq, &sink, NULL) == 1);
+    CHECK(sink.size[0] == size && !memcmp(sink.data[0], expect, size));
+    sink_clear(&sink);
+    CHECK(vdrv_get_used(&g->drv, &id, &len) && !len);
+}
+
+/* The switch drops the next transmit chain as a bad one, and hands it
+ * back. */
+static void
+expect_bad_desc(struct guest *g)
+{
+    uint16_t id;
+    uint32_t len;
+
+    expect_dropped(g, &g->vq.stats.drop_bad_desc, g->vq.stats.drop_bad_desc);
+    CHECK(vdrv_get_used(&g->drv, &id, &len) && !len);
+}
+
+/* A packet from a guest may take VHU_TX_PKT_MAX_DESCS (256) descriptor
+ * reads, not one more, whether its descriptors are in the ring or in an
+ * indirect table, where the descriptor that points to the table is one of
+ * them.  The ring has 512 entries, so that the ring size, which also
+ * bounds chains and tables, is not what refuses them. */
+static void
+test_tx_desc_limit(void)
+{
+    static uint8_t expect[4096];
+    struct vdrv_seg segs[257];
+    struct vring_desc *table;
+    struct guest g;
+    size_t size;
+
+    guest_init_ring(&g, V1_FEATURES, 512, 0);
+    fill_pattern(g.mem + TX_DATA, 4096, 11);
+    table = (void *) (g.mem + TX_DATA + 8192);
+
+    /* 256 descriptors in the ring: taken, every byte where it belongs. */
+    tx_chain_segs(&g, segs, 256, 10);
+    size = guest_tx_chain(&g, segs, 256, NULL, expect, sizeof expect);
+    CHECK(size == 255 * 10);
+    expect_taken(&g, expect, size);
+
+    /* 257: dropped.  Also with one of them empty, so that they make only
+     * 256 pieces of memory: the limit is on descriptors read, and the one
+     * on pieces (VHU_CHAIN_MAX_SEGS, also 256) is not what drops it. */
+    tx_chain_segs(&g, segs, 257, 10);
+    guest_tx_chain(&g, segs, 257, NULL, expect, sizeof expect);
+    expect_bad_desc(&g);
+    segs[100].len = 0;
+    guest_tx_chain(&g, segs, 257, NULL, expect, sizeof expect);
+    expect_bad_desc(&g);
+
+    /* Indirect: the ring's descriptor and a table of 255 make 256 reads,
+     * taken; a table of 256, well within the ring, is one read too many. */
+    tx_chain_segs(&g, segs, 255, 10);
+    size = guest_tx_chain(&g, segs, 255, table, expect, sizeof expect);
+    expect_taken(&g, expect, size);
+    tx_chain_segs(&g, segs, 256, 10);
+    guest_tx_chain(&g, segs, 256, table, expect, sizeof expect);
+    expect_bad_desc(&g);
+
+    /* The ring goes on. */
+    tx_chain_segs(&g, segs, 2, 100);
+    size = guest_tx_chain(&g, segs, 2, NULL, expect, sizeof expect);
+    expect_taken(&g, expect, size);
+
+    CHECK(g.vq.stats.packets == 3 && g.vq.stats.drop_bad_desc == 3);
+    CHECK(!g.vq.stats.drop_too_big && !g.drv.bad_used_id);
+    CHECK(!vdrv_in_flight(&g.drv));
+    guest_destroy(&g);
+}
+
+/* A chain may become at most VHU_CHAIN_MAX_SEGS (256) pieces of our memory,
+ * and a buffer that crosses a region boundary is two of them.  Guest memory
+ * here is two adjacent regions; 129 descriptors, far below the limit on
+ * descriptors, make 256 or 257 pieces depending on how many of them cross
+ * the boundary. */
+static void
+test_tx_seg_limit(void)
+{
+    const size_t split = MEM_SIZE / 2;
+    static uint8_t expect[4096];
+    struct vdrv_seg segs[129];
+    const uint64_t across = GPA_BASE + split - 6;
+    struct guest g;
+    size_t size;
+
+    guest_init_ring(&g, V1_FEATURES, 256, split);
+    fill_pattern(g.mem + split - 4096, 8192, 13);
+
+    /* The header and one buffer beside the boundary, 127 across it: 256
+     * pieces, taken, the bytes on both sides where they belong. */
+    segs[0] = (struct vdrv_seg) { GPA_BASE + split - 4096, 12, false };
+    for (int i = 1; i < 128; i++) {
+        segs[i] = (struct vdrv_seg) { across, 12, false };
+    }
+    segs[128] = (struct vdrv_seg) { GPA_BASE + split + 100, 12, false };
+    size = guest_tx_chain(&g, segs, 129, NULL, expect, sizeof expect);
+    CHECK(size == 128 * 12);
+    expect_taken(&g, expect, size);
+
+    /* The last one across the boundary too: 257 pieces, dropped. */
+    segs[128].gpa = across;
+    guest_tx_chain(&g, segs, 129, NULL, expect, sizeof expect);
+    expect_bad_desc(&g);
+
+    /* The ring goes on. */
+    size = guest_tx_chain(&g, segs, 3, NULL, expect, sizeof expect);
+    expect_taken(&g, expect, size);
+    CHECK(g.vq.stats.packets == 2 && g.vq.stats.drop_bad_desc == 1);
+    CHECK(!vdrv_in_flight(&g.drv) && !g.drv.bad_used_id);
+    guest_destroy(&g);
+}
+
+/* A packet to a guest may take VHU_RX_PKT_MAX_DESCS (1024) descriptor reads
+ * across the mergeable buffers it fills, here of 'segs' descriptors of 32
+ * bytes each.  Beyond that it is dropped, as a bad chain; a guest that has
+ * made fewer buffers available than a packet needs keeps it waiting
+ * instead, however small its buffers. */
+static void
+rx_desc_limit(int segs)
+{
+    static uint8_t frame[1024 * 32], out[1024 * 32];
+    const int per_pkt = 1024 / segs;   /* Buffers of 1024 descriptors. */
+    struct vhu_pkt pkt = { frame, 1024 * 32 - 12 };
+    struct guest g;
+    uint16_t n_bufs, id;
+    uint32_t len;
+
+    fill_pattern(frame, sizeof frame, 17);
+    guest_init_ring(&g, V1_FEATURES | (1ULL << VIRTIO_NET_F_MRG_RXBUF),
+                    2048, 0);
+
+    /* Exactly 1024 descriptors: delivered, num_buffers (both of its bytes)
+     * telling how many buffers. */
+    guest_post_rx(&g, per_pkt + 10, 32, segs);
+    CHECK(vhu_virtq_enqueue_burst(&g.vq, &pkt, 1) == 1);
+    CHECK(g.vq.stats.packets == 1 && !g.vq.stats.drop_bad_desc);
+    CHECK(guest_recv(&g, 32, segs, out, &n_bufs) == 12 + pkt.size);
+    CHECK(n_bufs == per_pkt && check_pattern(out + 12, pkt.size, 17));
+
+    /* A byte more needs a 1025th.  With only 1024 available, the packet
+     * waits for more, nothing used. */
+    pkt.size++;
+    guest_post_rx(&g, per_pkt - 10, 32, segs);
+    CHECK(!vhu_virtq_enqueue_burst(&g.vq, &pkt, 1));
+    CHECK(!vdrv_get_used(&g.drv, &id, &len));
+
+    /* With one buffer more, the walk runs out of its budget: the packet is
+     * dropped and counted as a bad chain, and every buffer walked, the one
+     * it could not read included, goes back empty. */
+    guest_post_rx(&g, 1, 32, segs);
+    CHECK(vhu_virtq_enqueue_burst(&g.vq, &pkt, 1) == 1);
+    CHECK(g.vq.stats.drop_bad_desc == 1 && g.vq.stats.packets == 1);
+    CHECK(!g.vq.stats.drop_too_big && !g.vq.stats.drop_full);
+    for (int i = 0; i < per_pkt + 1; i++) {
+        CHECK(vdrv_get_used(&g.drv, &id, &len) && !len);
+    }
+    CHECK(!vdrv_in_flight(&g.drv));
+
+    /* The ring goes on. */
+    pkt.size = 100;
+    guest_post_rx(&g, 8, 32, segs);
+    CHECK(vhu_virtq_enqueue_burst(&g.vq, &pkt, 1) == 1);
+    CHECK(guest_recv(&g, 32, segs, out, &n_bufs) == 12 + 100);
+    CHECK(check_pattern(out + 12, 100, 17) && !g.drv.bad_used_id);
+    guest_destroy(&g);
+}
+
+static void
+test_rx_desc_limit(void)
+{
+    rx_desc_limit(1);
+    rx_desc_limit(2);
+}
+
+/* A guest rewriting its transmit descriptors while the switch walks them.
+ *
+ * A second thread keeps rewriting fields of the ring's descriptors, one at
+ * a time, to values fine or hostile, while the main thread posts chains
+ * and takes them.  All guest memory but the ring holds RACE_BYTE and no
+ * value written points into the ring, so every byte of every packet taken
+ * must be RACE_BYTE (an indirect table pointed at RACE_BYTE bytes is a bad
+ * one: its entries are device-writable and outside memory); sanitizer
+ * builds check our own accesses besides.  Every chain posted must come
+ * back, as a packet or a counted drop, and no packet may exceed what we
+ * take. */
+
+#define RACE_ROUNDS 5000
+#define RACE_DESCS 16           /* Descriptors the chains in flight use. */
+#define RACE_BYTE 0x5a
+#define RACE_FILL 0xee          /* Our buffers' bytes before a copy. */
+
+struct race {
+    struct vring_desc *desc;    /* The ring's descriptors. */
+    bool stop;
+    uint64_t writes;
+};
+
+/* Rewrites one field of descriptor 'i' of 'desc', as random 'r' says. */
+static void
+race_rewrite(struct vring_desc *desc, uint16_t i, uint32_t r)
+{
+    static const uint64_t addrs[] = {
+        /* Fine. */
+        GPA_BASE + BUF_AREA, GPA_BASE + MEM_SIZE / 2,
+        GPA_BASE + MEM_SIZE - 1600, GPA_BASE + MEM_SIZE - 100,
+        /* Misaligned for a table; outside memory, at its start, at its
+         * end, wrapping. */
+        GPA_BASE + BUF_AREA + 3, 0x1000, GPA_BASE - 8, GPA_BASE + MEM_SIZE,
+        UINT64_MAX - 8,
+    };
+    static const uint32_t lens[] = {
+        /* Fine, as buffers or tables. */
+        12, 60, 1500, 16, 4 * 16, RING_SIZE * 16,
+        /* Empty, no header, no table, past the end, a table beyond the
+         * ring, past any packet. */
+        0, 5, 17, 200, 16 * (RING_SIZE + 1), 65536, UINT32_MAX,
+    };
+    static const uint16_t flags[] = {
+        0, VRING_DESC_F_NEXT, VRING_DESC_F_INDIRECT,
+        VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, VRING_DESC_F_WRITE,
+        UINT16_MAX,
+    };
+    const uint16_t nexts[] = {
+        (i + 1) % RING_SIZE, (i + 7) % RING_SIZE,
+        i, (i + RING_SIZE - 1) % RING_SIZE,     /* Loops. */
+        RING_SIZE, UINT16_MAX,      /* Beyond the ring. */
+    };
+    struct vring_desc *d = &desc[i];
+    uint32_t v = r / 4;
+
+    switch (r % 4) {
+    case 0:
+        __atomic_store_n(&d->addr, addrs[v % ARRAY_SIZE(addrs)],
+                         __ATOMIC_RELAXED);
+        break;
+    case 1:
+        __atomic_store_n(&d->len, lens[v % ARRAY_SIZE(lens)],
+                         __ATOMIC_RELAXED);
+        break;
+    case 2:
+        __atomic_store_n(&d->flags, flags[v % ARRAY_SIZE(flags)],
+                         __ATOMIC_RELAXED);
+        break;
+    default:
+        __atomic_store_n(&d->next, nexts[v % ARRAY_SIZE(nexts)],
+                         __ATOMIC_RELAXED);
+        break;
+    }
+}
+
+static void *
+race_thread(void *race_)
+{
+    struct race *race = race_;
+    uint32_t x = 2463534242u;
+
+    while (!__atomic_load_n(&race->stop, __ATOMIC_RELAXED)) {
+        x ^= x << 13;           /* xorshift32 */
+        x ^= x >> 17;
+        x ^= x << 5;
+        race_rewrite(race->desc, x % RACE_DESCS, x / RACE_DESCS);
+        __atomic_store_n(&race->writes, race->writes + 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+/* Posts fine transmit chains of 1 to 4 buffers, RACE_DESCS descriptors at
+ * most.  The driver reuses the descriptors it got back first, so chains
+ * are only ever in the first RACE_DESCS descriptors.  Returns how many
+ * chains it posted. */
+static int
+race_post(struct guest *g, int round)
+{
+    unsigned int descs = RACE_DESCS;
+    int n = 0;
+
+    for (;;) {
+        unsigned int n_segs = 1 + (round + n) % 4;
+        struct vdrv_seg segs[4];
+
+        if (n_segs > descs) {
+            break;
+        }
+        descs -= n_segs;
+        for (unsigned int i = 0; i < n_segs; i++) {
+            segs[i] = (struct vdrv_seg) {
+                GPA_BASE + BUF_AREA + (n * 4 + i) * 2048, 72 + i * 500,
+                false,
+            };
+        }
+        CHECK(vdrv_add(&g->drv, segs, n_segs, NULL, 0) >= 0);
+        n++;
+    }
+    vdrv_publish(&g->drv);
+    return n;
+}
+
+static bool
+race_alloc(void *aux OVS_UNUSED, struct vhu_buf *buf, uint32_t size)
+{
+    free(buf->data);
+    buf->data = xmalloc(size);
+    memset(buf->data, RACE_FILL, size);
+    buf->capacity = size;
+    return true;
+}
+
+/* Checks that the 'n' bytes at 'p' are all 'byte'. */
+static bool
+all_bytes(const uint8_t *p, size_t n, uint8_t byte)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != byte) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Takes every chain posted, in bursts that offer buffers of 'capacity'
+ * bytes (0: none, all allocated), and checks each packet.  Returns how
+ * many packets it took. */
+static int
+race_dequeue(struct guest *g, uint32_t capacity)
+{
+    int n_pkts = 0;
+    int left;
+
+    do {
+        struct vhu_buf bufs[RACE_DESCS];
+        int n;
+
+        for (int i = 0; i < RACE_DESCS; i++) {
+            bufs[i] = (struct vhu_buf) { .capacity = 0 };
+            if (capacity) {
+                race_alloc(NULL, &bufs[i], capacity);
+            }
+        }
+        n = vhu_virtq_dequeue_burst(&g->vq, bufs, RACE_DESCS, race_alloc,
+                                    NULL, &left);
+        for (int i = 0; i < RACE_DESCS; i++) {
+            const struct vhu_buf *b = &bufs[i];
+
+            if (i < n) {
+                CHECK(b->size <= VHU_VIRTQ_MAX_PKT_SIZE
+                      && b->size <= b->capacity);
+                CHECK(all_bytes(b->data, b->size, RACE_BYTE));
+                CHECK(all_bytes(b->data + b->size, b->capacity - b->size,
+                                RACE_FILL));
+            }
+            free(b->data);
+        }
+        n_pkts += n;
+    } while (left);
+    return n_pkts;
+}
+
+static void
+test_tx_race(void)
+{
+    struct race race = { .stop = false };
+    uint64_t posted = 0, taken = 0;
+    pthread_t thread;
+    struct guest g;
+    uint16_t id;
+    uint32_t len;
+
+    guest_init(&g, V1_FEATURES);
+    memset(g.mem + BUF_AREA, RACE_BYTE, MEM_SIZE - BUF_AREA);
+    race.desc = g.drv.desc;
+    CHECK(!pthread_create(&thread, NULL, race_thread, &race));
+    while (!__atomic_load_n(&race.writes, __ATOMIC_RELAXED)) {
+        sched_yield();          /* Racing from the first round on. */
+    }
+
+    for (int round = 0; round < RACE_ROUNDS; round++) {
+        posted += race_post(&g, round);
+        taken += race_dequeue(&g, round % 4 ? 2048 : 0);
+        while (vdrv_get_used(&g.drv, &id, &len)) {
+            CHECK(!len);
+        }
+    }
+    __atomic_store_n(&race.stop, true, __ATOMIC_RELAXED);
+    CHECK(!pthread_join(thread, NULL));
+
+    const struct vhu_virtq_stats *st = &g.vq.stats;
+    CHECK(st->packets == taken);
+    CHECK(st->packets + st->drop_bad_desc + st->drop_too_big == posted);
+    CHECK(!st->drop_no_mem && !st->bad_avail_idx && !g.drv.bad_used_id);
+    CHECK(!vdrv_in_flight(&g.drv));
+    guest_destroy(&g);
+}
+
 static void
 test_start_errors(void)
 {
@@ -803,8 +1260,12 @@ test_virtq_main(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
         test_dequeue_layouts();
         test_dequeue_hostile();
         test_walk_rules();
+        test_tx_desc_limit();
+        test_tx_seg_limit();
     }
     test_enqueue();
+    test_rx_desc_limit();
+    test_tx_race();
     test_start_errors();
     test_dirty_log();
     printf("PASS\n");
