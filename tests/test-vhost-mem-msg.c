@@ -189,13 +189,23 @@ test_mem_hostile(void)
     CHECK(vhu_mem_add_fd(&mem, &r0, fd) == EBADF);
     close(fd);
 
-    /* A sparse file larger than one table may map. */
+    /* A sparse file larger than one table may map; one as large is
+     * mapped, and then a page more is refused. */
     struct vhost_user_memory_region huge = region(0x10000,
                                                   VHU_MEM_MAX_MAPPED + 4096,
                                                   0xa0000, 0);
     fd = make_memfd(VHU_MEM_MAX_MAPPED + 4096);
     CHECK(vhu_mem_add_fd(&mem, &huge, fd) == EFBIG);
     CHECK(!mem.n_regions && !mem.mapped);
+    huge.memory_size = VHU_MEM_MAX_MAPPED;
+    CHECK(!vhu_mem_add_fd(&mem, &huge, fd));
+    CHECK(mem.n_regions == 1 && mem.mapped == VHU_MEM_MAX_MAPPED);
+    struct vhost_user_memory_region more = region(
+        0x10000 + VHU_MEM_MAX_MAPPED, 4096, 0xa0000 + VHU_MEM_MAX_MAPPED,
+        VHU_MEM_MAX_MAPPED);
+    CHECK(vhu_mem_add_fd(&mem, &more, fd) == EFBIG);
+    CHECK(mem.n_regions == 1);
+    vhu_mem_clear(&mem);
     close(fd);
 }
 

@@ -486,11 +486,18 @@ test_enqueue(void)
     CHECK(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 9000);
     CHECK(n_bufs == 5 && check_pattern(out + 12, 9000, 3));
     CHECK(!guest_recv(&g, 2048, 1, out, &n_bufs));
-    /* The third waits for room, with nothing consumed meanwhile. */
-    CHECK(!vhu_virtq_enqueue_burst(&g.vq, &pkts[2], 1));
+    /* The third waits for room, with nothing consumed meanwhile; found too
+     * big for what is there (in the burst above), it is not walked again,
+     * however often it is tried, until the guest adds buffers. */
+    uint64_t walks = g.vq.stats.walks;
+    for (int i = 0; i < 10; i++) {
+        CHECK(!vhu_virtq_enqueue_burst(&g.vq, &pkts[2], 1));
+    }
+    CHECK(g.vq.stats.walks == walks);
     guest_post_rx(&g, 4, 2048, 1);
     vdrv_enable_interrupts(&g.drv);
     CHECK(vhu_virtq_enqueue_burst(&g.vq, &pkts[2], 1) == 1);
+    CHECK(g.vq.stats.walks == walks + 1);
     CHECK(guest_recv(&g, 2048, 1, out, &n_bufs) == 12 + 9000);
     CHECK(g.vq.stats.packets == 3 && !g.drv.bad_used_id);
     guest_destroy(&g);
@@ -1230,6 +1237,12 @@ test_dirty_log(void)
     CHECK(fd >= 0 && !ftruncate(fd, 3 * 4096));
     CHECK(vhu_log_map(&log, fd, 0, 0) == EINVAL);
     CHECK(vhu_log_map(&log, fd, VHU_LOG_MAX_SIZE + 1, 0) == EINVAL);
+    int big_fd = memfd_create("big-log", MFD_CLOEXEC);
+    CHECK(big_fd >= 0 && !ftruncate(big_fd, VHU_LOG_MAX_SIZE));
+    CHECK(!vhu_log_map(&log, big_fd, VHU_LOG_MAX_SIZE, 0));
+    CHECK(log.size == VHU_LOG_MAX_SIZE);
+    vhu_log_clear(&log);
+    close(big_fd);
     CHECK(vhu_log_map(&log, fd, 4096, UINT64_MAX - 100) == EINVAL);
     CHECK(vhu_log_map(&log, fd, 4096, 2 * 4096 + 1) == EINVAL);
     CHECK(!log.bits);

@@ -42,7 +42,7 @@
 #define VG_TX_SLOT (VG_MAX_PKT + 4096)
 
 /* Descriptors an indirect table (or a transmit chain) may have. */
-#define VG_MAX_SEGS 64
+#define VG_MAX_SEGS 128
 
 /* Packets rx_process() takes from a queue before it looks at the others. */
 #define VG_RX_BUDGET 64
