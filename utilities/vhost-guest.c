@@ -21,8 +21,12 @@
  * and queue pairs, and drives split virtqueues as a guest's virtio-net
  * driver does: it keeps receive rings full of buffers, sends packets on its
  * transmit rings, and takes received packets when the back-end interrupts
- * it (there is no polling, so a lost wake-up shows as a stall).  Tests and
- * users drive it with ovs-appctl; see the usage text for the commands.
+ * it, at most VG_RX_BUDGET from a queue before it looks at the others (an
+ * idle queue is never polled, so a lost wake-up shows as a stall).  It
+ * checks every frame it receives (vhost-guest-frames.h).  Tests and users
+ * drive it with ovs-appctl; see the usage text for the commands.  A blast
+ * (vhost-guest/blast) runs in the main loop too, so that the guest goes on
+ * serving commands and receiving while it sends as fast as it can.
  *
  * Like QEMU, it keeps guest memory and ring state when the back-end goes
  * away, and sets everything up again when the back-end reconnects.  Its
