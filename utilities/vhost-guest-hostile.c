@@ -343,6 +343,10 @@ vg_kick_hostile(struct unixctl_conn *conn, int argc OVS_UNUSED,
         }
     }
     dev->kicks_readable = readable;
+    if (readable) {
+        /* This round's vg_hostile_run() is over: it must not sleep. */
+        poll_immediate_wake();
+    }
     unixctl_command_reply(conn, NULL);
 }
 
