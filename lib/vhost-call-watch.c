@@ -37,6 +37,12 @@ struct vhu_call_watch {
     bool fired;                 /* Emptied because a write was stuck. */
 };
 
+/* The watch thread sleeps with one timespec's tv_nsec, which must stay
+ * under a second: nanosleep() refuses it otherwise, and the thread would
+ * spin. */
+_Static_assert(VHU_CALL_WATCH_INTERVAL < 1000,
+               "VHU_CALL_WATCH_INTERVAL is too long for tv_nsec");
+
 static struct vhu_call_watch watches[VHU_CALL_WATCH_MAX];
 static pthread_mutex_t watches_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
