@@ -16,12 +16,19 @@
 
 /* Client side of a vhost-user socket.  See vhost-user-conn.h. */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1           /* O_PATH */
+#endif
+
 #include "vhost-user-conn.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Returns 0 if 'path' can name the front-end's socket: absolute, and short
@@ -55,14 +62,48 @@ vhu_conn_init(struct vhu_conn *conn, const char *path,
     conn->watch = -1;
 }
 
+/* Connects the non-blocking socket 'fd' to the socket at exactly 'path':
+ * whoever can write in its directory may put a symlink there, to another
+ * tenant's socket say, at any moment, and connect() follows symlinks.  So
+ * the path's last component is opened without following it, a symlink is
+ * refused (ELOOP), and the connection goes through /proc/self/fd, which
+ * reaches the very inode opened, whatever the path names by then.  Returns
+ * 0 or an errno value. */
+static int
+vhu_conn_connect_exactly(int fd, const char *path)
+{
+    struct sockaddr_un sun;
+    struct stat st;
+    int error = 0;
+
+    int path_fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (path_fd < 0) {
+        return errno;
+    }
+    if (fstat(path_fd, &st)) {
+        error = errno;
+    } else if (S_ISLNK(st.st_mode)) {
+        error = ELOOP;
+    } else {
+        memset(&sun, 0, sizeof sun);
+        sun.sun_family = AF_UNIX;
+        snprintf(sun.sun_path, sizeof sun.sun_path, "/proc/self/fd/%d",
+                 path_fd);
+        if (connect(fd, (struct sockaddr *) &sun, sizeof sun)) {
+            error = errno;
+        }
+    }
+    close(path_fd);
+    return error;
+}
+
 /* Makes a connection attempt if one is due at 'now'.  Returns 0 if 'conn'
  * just connected, EAGAIN if nothing was due (or it is connected already),
- * otherwise the errno of the failed attempt; the next one is then
- * scheduled. */
+ * otherwise the errno of the failed attempt (ELOOP if the path is a
+ * symlink); the next one is then scheduled. */
 int
 vhu_conn_run(struct vhu_conn *conn, long long int now)
 {
-    struct sockaddr_un sun;
     int error;
     int fd;
 
@@ -70,17 +111,12 @@ vhu_conn_run(struct vhu_conn *conn, long long int now)
         return EAGAIN;
     }
 
-    memset(&sun, 0, sizeof sun);
-    sun.sun_family = AF_UNIX;
-    memcpy(sun.sun_path, conn->path, sizeof sun.sun_path);
-
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         error = errno;
-    } else if (connect(fd, (struct sockaddr *) &sun, sizeof sun)) {
+    } else if ((error = vhu_conn_connect_exactly(fd, conn->path))) {
         /* A unix socket connects at once; EAGAIN means a full backlog,
          * which is as good as absent. */
-        error = errno;
         close(fd);
     } else {
         conn->fd = fd;

@@ -20,6 +20,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -192,12 +193,57 @@ test_watch(const char *dir)
     free(path);
 }
 
+/* Returns true if a connection waits to be accepted on 'lfd'. */
+static bool
+has_pending_connection(int lfd)
+{
+    struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+
+    return poll(&pfd, 1, 0) == 1;
+}
+
+/* A symlink at the port's path, to a neighbour's socket or to nothing, is
+ * refused with ELOOP and the neighbour sees no connection; the socket that
+ * replaces it is connected to. */
+static void
+test_symlink(const char *dir)
+{
+    char *neighbour = xasprintf("%s/conn-neighbour.sock", dir);
+    char *path = xasprintf("%s/conn-symlink.sock", dir);
+    int nfd = listen_unix(neighbour);
+    struct vhu_conn conn;
+
+    unlink(path);
+    CHECK(!symlink(neighbour, path));
+    vhu_conn_init(&conn, path, 1000, 0);
+    CHECK(vhu_conn_run(&conn, 0) == ELOOP);
+    CHECK(conn.last_error == ELOOP && conn.state == VHU_CONN_CONNECTING);
+    CHECK(!has_pending_connection(nfd));
+
+    CHECK(!unlink(path) && !symlink("conn-nowhere.sock", path));
+    CHECK(vhu_conn_run(&conn, 1000) == ELOOP);
+
+    CHECK(!unlink(path));
+    int lfd = listen_unix(path);
+    CHECK(vhu_conn_run(&conn, 2000) == 0);
+    CHECK(has_pending_connection(lfd) && !has_pending_connection(nfd));
+
+    vhu_conn_close(&conn, 0, true, 3000);
+    close(lfd);
+    close(nfd);
+    unlink(path);
+    unlink(neighbour);
+    free(path);
+    free(neighbour);
+}
+
 static void
 test_vhost_user_conn_main(int argc, char *argv[])
 {
     test_check_path();
     test_retry(argc > 1 ? argv[1] : ".");
     test_watch(argc > 1 ? argv[1] : ".");
+    test_symlink(argc > 1 ? argv[1] : ".");
     printf("PASS\n");
 }
 
